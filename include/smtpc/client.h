@@ -1,0 +1,105 @@
+/*
+ * smtpc — the blocking client: the engine driven over a transport, with
+ * every RFC 5321 deadline enforced.
+ *
+ *   struct smtpc_client c;            // large: static or heap on small stacks
+ *   struct smtpc_client_options o;
+ *   smtpc_client_options_default(&o);
+ *   o.host = "mail.example"; o.port = "587";
+ *   o.session.ehlo_name = "me.example";
+ *   smtpc_client_init(&c, &o);
+ *   rc = smtpc_client_send_mail(&c, &txn, body, body_len);   // connect, send, QUIT, close
+ *
+ * or, for several messages over one connection: smtpc_client_open, then
+ * smtpc_client_send for each, then smtpc_client_close. After close, or
+ * after any failure, the client is back in its initial state and can open
+ * again.
+ */
+#ifndef SMTPC_CLIENT_H
+#define SMTPC_CLIENT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "smtpc/posix.h"
+#include "smtpc/session.h"
+#include "smtpc/transport.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Pulls body bytes: returns the count written into buf (0 at the end), or
+ * a negative value on error (the message is then abandoned: the connection
+ * is closed without ending the data, so the server discards it). */
+typedef long smtpc_body_read_fn(void *ctx, uint8_t *buf, size_t cap);
+
+struct smtpc_client_options {
+    const char *host;               /* server name or address; required unless transport is set */
+    const char *port;               /* number or service name; NULL: "25" */
+    int family;                     /* SMTPC_FAMILY_ANY, _IPV4 or _IPV6 */
+    unsigned connect_timeout_s;     /* 0: 30 seconds */
+    unsigned quit_timeout_s;        /* wait for the reply to QUIT; 0: 10 seconds */
+    struct smtpc_session_config session; /* EHLO name, credentials, policies, trace, timeouts */
+    struct smtpc_transport *transport;   /* NULL: a POSIX connection to host:port; else an already
+                                            connected transport (closed by smtpc_client_close) */
+};
+
+struct smtpc_client {
+    struct smtpc_client_options opt;    /* private from here on */
+    struct smtpc_session session;
+    struct smtpc_posix posix;
+    struct smtpc_transport *t;          /* the open connection, NULL when closed */
+    uint8_t in[SMTPC_IN_BUF_DEFAULT];
+    uint8_t out[SMTPC_OUT_BUF_DEFAULT];
+    uint8_t chunk[SMTPC_OUT_BUF_DEFAULT]; /* body bytes pulled from a reader */
+    int error;                          /* last error, 0 after success */
+    const char *step;                   /* where it happened */
+    struct smtpc_reply reply;           /* the server's words for it (code 0: none) */
+};
+
+void smtpc_client_options_default(struct smtpc_client_options *o);
+
+/* Copies the options (strings are referenced and must outlive the
+ * client). Returns 0 or SMTPC_ERR_ARG. */
+int smtpc_client_init(struct smtpc_client *c, const struct smtpc_client_options *o);
+
+/* Connects, reads the greeting, says EHLO/HELO and authenticates. Returns 0
+ * when ready for transactions, else the error (the connection is then
+ * closed, after a QUIT where the protocol allows one). */
+int smtpc_client_open(struct smtpc_client *c);
+
+/* One transaction on an open connection, the body from a buffer. The body
+ * is checked first (lines over 998 octets under the fail policy give
+ * SMTPC_ERR_BODY_LINE before any byte is sent), its 8-bit content and size
+ * set txn->flags and txn->size. Returns txn->result (0: accepted for
+ * txn->rcpt_accepted recipients), or a connection error, after which the
+ * connection is closed. */
+int smtpc_client_send(struct smtpc_client *c, struct smtpc_txn *txn, const void *body, size_t len);
+
+/* The same with the body pulled from `read` as it is sent. */
+int smtpc_client_send_stream(struct smtpc_client *c, struct smtpc_txn *txn, smtpc_body_read_fn *read,
+                             void *ctx);
+
+/* Sends QUIT when possible, waits for its reply and closes. Always leaves
+ * the client closed; returns 0 or the error met on the way (which does not
+ * undo messages already accepted). */
+int smtpc_client_close(struct smtpc_client *c);
+
+/* open + send + close. Returns 0 when the server accepted the message, even
+ * if the QUIT that follows goes unanswered. */
+int smtpc_client_send_mail(struct smtpc_client *c, struct smtpc_txn *txn, const void *body, size_t len);
+
+/* About the last failure: the error, the step ("RCPT TO", "end of data",
+ * ...) and the server's reply (code 0 when the server said nothing). */
+int smtpc_client_error(const struct smtpc_client *c);
+const char *smtpc_client_step(const struct smtpc_client *c);
+const struct smtpc_reply *smtpc_client_reply(const struct smtpc_client *c);
+
+/* The session, for capabilities and the like, while open. */
+const struct smtpc_session *smtpc_client_session(const struct smtpc_client *c);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,46 @@
+/*
+ * smtpc — a small RFC 5322 header builder for plain-text mail.
+ *
+ * Produces From, To, Subject, Date, Message-ID, MIME-Version,
+ * Content-Type: text/plain; charset=utf-8, Content-Transfer-Encoding: 8bit,
+ * and a priority header when one is asked for, followed by the blank line
+ * that separates headers from the body. A subject with non-ASCII bytes is
+ * written as RFC 2047 encoded words. Full MIME comes later.
+ */
+#ifndef SMTPC_MESSAGE_H
+#define SMTPC_MESSAGE_H
+
+#include <stddef.h>
+#include <time.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Priorities (values of X-Priority). */
+#define SMTPC_PRIORITY_NONE 0    /* no priority header */
+#define SMTPC_PRIORITY_HIGH 1    /* X-Priority: 1 (Highest), Importance: high */
+#define SMTPC_PRIORITY_NORMAL 3  /* X-Priority: 3 (Normal), Importance: normal */
+#define SMTPC_PRIORITY_LOW 5     /* X-Priority: 5 (Lowest), Importance: low */
+
+struct smtpc_headers {
+    const char *from;            /* address for From:, required */
+    const char *const *to;       /* addresses for To: */
+    size_t to_count;
+    const char *subject;         /* NULL: no Subject */
+    int priority;                /* SMTPC_PRIORITY_* */
+    time_t date;                 /* 0: now */
+    const char *message_id;      /* full "<id@domain>", or NULL to make one */
+    const char *id_domain;       /* domain for a made Message-ID; NULL: from the From domain */
+};
+
+/* Writes the header block (ending in an empty line) into `out` (NUL
+ * ended). Returns its length, SMTPC_ERR_ARG_CTL for a CR, LF or other
+ * control byte in any value, SMTPC_ERR_HEADER for a missing From or a
+ * value too long, or SMTPC_ERR_BUFFER when `cap` is too small. */
+long smtpc_headers_build(const struct smtpc_headers *h, char *out, size_t cap);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

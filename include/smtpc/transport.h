@@ -1,0 +1,43 @@
+/*
+ * smtpc — the transport interface the blocking client drives.
+ *
+ * A transport is a connected byte stream with deadlines: POSIX sockets,
+ * TLS over them, NetX Duo TCP. Each is its own link target; the engine
+ * never sees one. Every operation takes a timeout in milliseconds (-1:
+ * wait forever) and returns a negative SMTPC_ERR_* on failure.
+ */
+#ifndef SMTPC_TRANSPORT_H
+#define SMTPC_TRANSPORT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct smtpc_transport;
+
+struct smtpc_transport_ops {
+    /* Reads at most `len` bytes. Returns the count (> 0), 0 when the peer
+     * closed, or SMTPC_ERR_TIMEOUT / SMTPC_ERR_IO. */
+    long (*read)(struct smtpc_transport *t, uint8_t *buf, size_t len, int timeout_ms);
+    /* Writes at most `len` bytes (at least one). Returns the count, or
+     * SMTPC_ERR_TIMEOUT / SMTPC_ERR_IO / SMTPC_ERR_CLOSED. */
+    long (*write)(struct smtpc_transport *t, const uint8_t *buf, size_t len, int timeout_ms);
+    /* Starts TLS on the connection, verifying `host`. NULL when the
+     * transport cannot. Returns 0 or SMTPC_ERR_TLS / _TLS_VERIFY / _TIMEOUT. */
+    int (*start_tls)(struct smtpc_transport *t, const char *host, int timeout_ms);
+    /* Closes the connection; safe to call twice. */
+    void (*close)(struct smtpc_transport *t);
+};
+
+/* Embed this first in a transport's own struct. */
+struct smtpc_transport {
+    const struct smtpc_transport_ops *ops;
+};
+
+#ifdef __cplusplus
+}
+#endif
+#endif

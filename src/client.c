@@ -1,0 +1,335 @@
+/*
+ * The blocking client. See smtpc/client.h.
+ *
+ * drive() is the whole of the I/O: it sends whatever the engine has
+ * queued, then reads while a reply is awaited, until the engine wants
+ * something only the caller can give (READY, BODY) or is finished. Each
+ * reply has its own deadline, from the engine's timeout class, started once
+ * the command has been written; each write has the same class's limit.
+ */
+#include <string.h>
+
+#include "smtpc/body.h"
+#include "smtpc/client.h"
+
+#define STOP (SMTPC_DONE | SMTPC_FAILED)
+
+void smtpc_client_options_default(struct smtpc_client_options *o)
+{
+    memset(o, 0, sizeof *o);
+    smtpc_session_config_default(&o->session);
+}
+
+int smtpc_client_init(struct smtpc_client *c, const struct smtpc_client_options *o)
+{
+    if (c == NULL || o == NULL || (o->host == NULL && o->transport == NULL))
+        return SMTPC_ERR_ARG;
+    memset(c, 0, sizeof *c);
+    c->opt = *o;
+    if (c->opt.port == NULL)
+        c->opt.port = "25";
+    if (c->opt.connect_timeout_s == 0)
+        c->opt.connect_timeout_s = 30;
+    if (c->opt.quit_timeout_s == 0)
+        c->opt.quit_timeout_s = 10;
+    c->posix.fd = -1;
+    return 0;
+}
+
+/* Runs the engine until it wants one of `until` or stops. `limit_s`, when
+ * non-zero, caps every wait (used for QUIT). */
+static void drive(struct smtpc_client *c, unsigned until, unsigned limit_s)
+{
+    struct smtpc_session *s = &c->session;
+    unsigned long seen = smtpc_session_replies(s);
+    long long deadline = -1;
+
+    for (;;) {
+        unsigned w = smtpc_session_wants(s);
+        unsigned secs = smtpc_session_timeout_s(s);
+        long n;
+
+        if (limit_s != 0 && (secs == 0 || secs > limit_s))
+            secs = limit_s;
+        if (w & SMTPC_WANT_SEND) {
+            size_t len;
+            const uint8_t *p = smtpc_session_out_buf(s, &len);
+
+            n = c->t->ops->write(c->t, p, len, secs == 0 ? -1 : (int)(secs * 1000));
+            if (n < 0) {
+                smtpc_session_abort(s, (int)n);
+                continue;
+            }
+            smtpc_session_out_ack(s, (size_t)n);
+            deadline = -1;
+            continue;
+        }
+        if (w & (until | STOP))
+            return;
+        if (w & SMTPC_WANT_RECV) {
+            size_t cap;
+            uint8_t *p = smtpc_session_in_buf(s, &cap);
+            long long left;
+
+            if (smtpc_session_replies(s) != seen) {
+                seen = smtpc_session_replies(s);
+                deadline = -1;
+            }
+            if (deadline < 0)
+                deadline = smtpc_posix_now_ms() + (long long)secs * 1000;
+            left = deadline - smtpc_posix_now_ms();
+            if (left < 0)
+                left = 0;
+            n = c->t->ops->read(c->t, p, cap, (int)left);
+            if (n < 0)
+                smtpc_session_abort(s, (int)n);
+            else if (n == 0)
+                smtpc_session_eof(s);
+            else
+                smtpc_session_in_ack(s, (size_t)n);
+            continue;
+        }
+        return;
+    }
+}
+
+static void record(struct smtpc_client *c, int err, const char *step, const struct smtpc_reply *r)
+{
+    c->error = err;
+    c->step = step;
+    if (r != NULL)
+        c->reply = *r;
+    else
+        memset(&c->reply, 0, sizeof c->reply);
+}
+
+/* Records the session's failure, says QUIT if the protocol still allows
+ * it, and closes. */
+static int fail_session(struct smtpc_client *c)
+{
+    struct smtpc_session *s = &c->session;
+    int err = smtpc_session_error(s);
+    int cls = smtpc_error_class(err);
+
+    record(c, err, smtpc_session_step(s),
+           (cls == SMTPC_ERRCLASS_REFUSED || err == SMTPC_ERR_REPLY_UNEXPECTED ||
+            err == SMTPC_ERR_AUTH_PROTOCOL)
+               ? smtpc_session_reply(s)
+               : NULL);
+    if (smtpc_session_quit(s) == 0)
+        drive(c, 0, c->opt.quit_timeout_s);
+    c->t->ops->close(c->t);
+    c->t = NULL;
+    return err;
+}
+
+int smtpc_client_open(struct smtpc_client *c)
+{
+    int rc;
+
+    if (c->t != NULL)
+        return SMTPC_ERR_STATE;
+    record(c, 0, NULL, NULL);
+    rc = smtpc_session_init(&c->session, &c->opt.session, c->in, sizeof c->in, c->out,
+                            sizeof c->out);
+    if (rc != 0) {
+        record(c, rc, "setup", NULL);
+        return rc;
+    }
+    if (c->opt.transport != NULL) {
+        c->t = c->opt.transport;
+    } else {
+        rc = smtpc_posix_connect(&c->posix, c->opt.host, c->opt.port, c->opt.family,
+                                 (int)(c->opt.connect_timeout_s * 1000));
+        if (rc != 0) {
+            record(c, rc, "connect", NULL);
+            return rc;
+        }
+        c->t = &c->posix.base;
+    }
+    drive(c, SMTPC_READY, 0);
+    if (smtpc_session_wants(&c->session) & SMTPC_READY)
+        return 0;
+    return fail_session(c);
+}
+
+/* Where a transaction failed and what the server said. */
+static void record_txn(struct smtpc_client *c, const struct smtpc_txn *t)
+{
+    const struct smtpc_reply *r = NULL;
+    const char *step = NULL;
+    size_t i;
+
+    switch (t->result) {
+    case SMTPC_ERR_REFUSED_MAIL:
+        step = "MAIL FROM";
+        r = &t->mail_reply;
+        break;
+    case SMTPC_ERR_REFUSED_RCPT:
+        step = "RCPT TO";
+        for (i = 0; i < t->rcpt_count && r == NULL; i++) {
+            if (!t->rcpt[i].accepted && t->rcpt[i].reply.code != 0)
+                r = &t->rcpt[i].reply;
+        }
+        break;
+    case SMTPC_ERR_REFUSED_DATA:
+        step = "DATA";
+        r = &t->data_reply;
+        break;
+    case SMTPC_ERR_REFUSED_MESSAGE:
+        step = "end of data";
+        r = &t->end_reply;
+        break;
+    default:
+        break;
+    }
+    if (r == NULL || r->code == 0)
+        r = smtpc_error_class(t->result) == SMTPC_ERRCLASS_REFUSED ? smtpc_session_reply(&c->session)
+                                                                   : NULL;
+    record(c, t->result, step != NULL ? step : smtpc_session_step(&c->session), r);
+}
+
+/* Feeds the body from `buf` or, when `read` is set, from the reader. */
+static void run_body(struct smtpc_client *c, const uint8_t *buf, size_t len, smtpc_body_read_fn *read,
+                     void *ctx)
+{
+    struct smtpc_session *s = &c->session;
+
+    for (;;) {
+        size_t off = 0;
+
+        if (read != NULL) {
+            long got = read(ctx, c->chunk, sizeof c->chunk);
+
+            if (got < 0) {
+                smtpc_session_abort(s, SMTPC_ERR_BODY_SOURCE);
+                return;
+            }
+            if (got == 0)
+                break;
+            buf = c->chunk;
+            len = (size_t)got;
+        }
+        while (off < len) {
+            long n = smtpc_session_body_write(s, buf + off, len - off);
+
+            if (n < 0)
+                return;
+            off += (size_t)n;
+            drive(c, SMTPC_WANT_BODY, 0);
+            if (!(smtpc_session_wants(s) & SMTPC_WANT_BODY))
+                return;
+        }
+        if (read == NULL)
+            break;
+    }
+    smtpc_session_body_end(s);
+}
+
+static int send_txn(struct smtpc_client *c, struct smtpc_txn *t, const uint8_t *buf, size_t len,
+                    smtpc_body_read_fn *read, void *ctx)
+{
+    struct smtpc_session *s = &c->session;
+    int rc;
+
+    record(c, 0, NULL, NULL);
+    if (c->t == NULL) {
+        record(c, SMTPC_ERR_STATE, "send", NULL);
+        return SMTPC_ERR_STATE;
+    }
+    rc = smtpc_session_txn_begin(s, t);
+    if (rc != 0) {
+        record(c, rc, "MAIL FROM", NULL);
+        return rc;
+    }
+    drive(c, SMTPC_WANT_BODY | SMTPC_READY, 0);
+    if (smtpc_session_wants(s) & SMTPC_WANT_BODY) {
+        run_body(c, buf, len, read, ctx);
+        drive(c, SMTPC_READY, 0);
+    }
+    if (!t->done) {
+        /* cannot happen: a transaction always ends in READY or FAILED */
+        smtpc_session_abort(s, SMTPC_ERR_STATE);
+    }
+    if (smtpc_session_wants(s) & SMTPC_FAILED) {
+        fail_session(c);
+        record_txn(c, t);
+        return t->result;
+    }
+    if (t->result != 0)
+        record_txn(c, t);
+    return t->result;
+}
+
+int smtpc_client_send(struct smtpc_client *c, struct smtpc_txn *txn, const void *body, size_t len)
+{
+    int eight = 0, rc;
+
+    if (txn == NULL || (body == NULL && len > 0))
+        return SMTPC_ERR_ARG;
+    rc = smtpc_body_check((const uint8_t *)body, len, &eight);
+    if (rc != 0 && c->opt.session.long_lines == SMTPC_LONG_LINES_FAIL) {
+        record(c, rc, "message", NULL);
+        return rc;
+    }
+    if (eight)
+        txn->flags |= SMTPC_TXN_8BIT;
+    txn->size = len;
+    return send_txn(c, txn, (const uint8_t *)body, len, NULL, NULL);
+}
+
+int smtpc_client_send_stream(struct smtpc_client *c, struct smtpc_txn *txn, smtpc_body_read_fn *read,
+                             void *ctx)
+{
+    if (txn == NULL || read == NULL)
+        return SMTPC_ERR_ARG;
+    return send_txn(c, txn, NULL, 0, read, ctx);
+}
+
+int smtpc_client_close(struct smtpc_client *c)
+{
+    struct smtpc_session *s = &c->session;
+    int rc = 0;
+
+    if (c->t == NULL)
+        return 0;
+    if (smtpc_session_quit(s) == 0) {
+        drive(c, 0, c->opt.quit_timeout_s);
+        if (smtpc_session_wants(s) & SMTPC_FAILED)
+            rc = smtpc_session_error(s);
+    }
+    c->t->ops->close(c->t);
+    c->t = NULL;
+    return rc;
+}
+
+int smtpc_client_send_mail(struct smtpc_client *c, struct smtpc_txn *txn, const void *body, size_t len)
+{
+    int rc = smtpc_client_open(c);
+
+    if (rc != 0)
+        return rc;
+    rc = smtpc_client_send(c, txn, body, len);
+    smtpc_client_close(c); /* an accepted message stays accepted whatever QUIT gets */
+    return rc;
+}
+
+int smtpc_client_error(const struct smtpc_client *c)
+{
+    return c->error;
+}
+
+const char *smtpc_client_step(const struct smtpc_client *c)
+{
+    return c->step != NULL ? c->step : "";
+}
+
+const struct smtpc_reply *smtpc_client_reply(const struct smtpc_client *c)
+{
+    return &c->reply;
+}
+
+const struct smtpc_session *smtpc_client_session(const struct smtpc_client *c)
+{
+    return &c->session;
+}

@@ -1,0 +1,189 @@
+/*
+ * SASL authentication (RFC 4954): choosing a mechanism and running its
+ * exchange. PLAIN (RFC 4616) with or without an initial response, and
+ * LOGIN (the de-facto "Username:"/"Password:" exchange).
+ *
+ * Every line that carries a credential is traced as "<redacted>" unless
+ * the caller set SMTPC_F_TRACE_SECRETS. Credentials are base64-encoded
+ * straight into the output buffer; they are never copied elsewhere.
+ *
+ * A server that breaks the exchange (a challenge where none belongs, one
+ * challenge too many) gets "*", which cancels it (RFC 4954 §4); the session
+ * fails once the server has answered the cancellation.
+ */
+#include <string.h>
+
+#include "inner.h"
+
+static const char redacted[] = "<redacted>";
+
+static const char *shown(const struct smtpc_session *s, const char *redacted_form)
+{
+    return (s->cfg.flags & SMTPC_F_TRACE_SECRETS) ? NULL : redacted_form;
+}
+
+static struct smtpc_b64_part part(const char *str)
+{
+    struct smtpc_b64_part p;
+
+    p.data = (const uint8_t *)(str != NULL ? str : "");
+    p.len = str != NULL ? strlen(str) : 0;
+    return p;
+}
+
+/* Appends base64(authzid NUL user NUL password) to the line. */
+static void put_plain_response(const struct smtpc_session *s, struct smtpc_line *l)
+{
+    static const uint8_t nul = 0;
+    struct smtpc_b64_part parts[5];
+    long n;
+
+    parts[0] = part(s->cfg.authzid);
+    parts[1].data = &nul;
+    parts[1].len = 1;
+    parts[2] = part(s->cfg.username);
+    parts[3].data = &nul;
+    parts[3].len = 1;
+    parts[4] = part(s->cfg.password);
+    if (l->over)
+        return;
+    n = smtpc_b64_encode_parts(parts, 5, l->buf + l->len, l->cap - l->len);
+    if (n < 0)
+        l->over = 1;
+    else
+        l->len += (size_t)n;
+}
+
+static void put_b64(struct smtpc_line *l, const char *str)
+{
+    struct smtpc_b64_part p = part(str);
+    long n;
+
+    if (l->over)
+        return;
+    n = smtpc_b64_encode_parts(&p, 1, l->buf + l->len, l->cap - l->len);
+    if (n < 0)
+        l->over = 1;
+    else
+        l->len += (size_t)n;
+}
+
+static int reveals_password(unsigned mech)
+{
+    return mech == SMTPC_AUTH_PLAIN || mech == SMTPC_AUTH_LOGIN;
+}
+
+static unsigned choose(unsigned usable)
+{
+    if (usable & SMTPC_AUTH_PLAIN)
+        return SMTPC_AUTH_PLAIN;
+    if (usable & SMTPC_AUTH_LOGIN)
+        return SMTPC_AUTH_LOGIN;
+    return 0;
+}
+
+static void commit(struct smtpc_session *s, struct smtpc_line *l, const char *redacted_form)
+{
+    int rc = smtpc_line_commit(s, l, shown(s, redacted_form));
+
+    if (rc != 0)
+        smtpc_session_fail(s, rc, 1);
+}
+
+void smtpc_auth_start(struct smtpc_session *s)
+{
+    unsigned allowed = s->cfg.auth_mechs != 0 ? s->cfg.auth_mechs : SMTPC_AUTH_IMPLEMENTED;
+    unsigned mech;
+    struct smtpc_line l;
+
+    if (!(s->caps.flags & SMTPC_CAP_AUTH) || s->caps.auth == 0) {
+        if (s->cfg.flags & SMTPC_F_AUTH_OPTIONAL) {
+            smtpc_session_note(s, "server offers no AUTH: sending without authentication");
+            smtpc_session_ready(s);
+        } else {
+            smtpc_session_fail(s, SMTPC_ERR_AUTH_NOT_OFFERED, 1);
+        }
+        return;
+    }
+    mech = choose(allowed & SMTPC_AUTH_IMPLEMENTED & s->caps.auth);
+    if (mech == 0) {
+        smtpc_session_fail(s, SMTPC_ERR_AUTH_NO_MECH, 1);
+        return;
+    }
+    if (reveals_password(mech) && !s->secure && !(s->cfg.flags & SMTPC_F_ALLOW_CLEARTEXT_AUTH)) {
+        smtpc_session_fail(s, SMTPC_ERR_AUTH_CLEARTEXT, 1);
+        return;
+    }
+    s->auth_mech = (int)mech;
+    s->auth_step = 0;
+    s->state = SMTPC_S_AUTH;
+    smtpc_line_open(s, &l);
+    if (mech == SMTPC_AUTH_PLAIN && !(s->cfg.flags & SMTPC_F_NO_INITIAL_RESPONSE)) {
+        smtpc_line_put(&l, "AUTH PLAIN ");
+        put_plain_response(s, &l);
+        s->auth_step = 1; /* the credentials are already sent */
+        commit(s, &l, "AUTH PLAIN <redacted>");
+        return;
+    }
+    smtpc_line_put(&l, "AUTH ");
+    smtpc_line_put(&l, smtpc_auth_name(mech));
+    commit(s, &l, NULL);
+}
+
+/* The server broke the exchange: cancel it with "*". */
+static void cancel(struct smtpc_session *s)
+{
+    int rc = smtpc_session_command(s, "*", NULL);
+
+    if (rc != 0) {
+        smtpc_session_fail(s, rc, 0);
+        return;
+    }
+    s->auth_error = SMTPC_ERR_AUTH_PROTOCOL;
+    s->state = SMTPC_S_AUTH_CANCEL;
+}
+
+/* Answers a 334 challenge. */
+static void respond(struct smtpc_session *s)
+{
+    struct smtpc_line l;
+    const char *value = NULL;
+
+    if (s->auth_mech == (int)SMTPC_AUTH_PLAIN && s->auth_step == 0) {
+        smtpc_line_open(s, &l);
+        put_plain_response(s, &l);
+        s->auth_step++;
+        commit(s, &l, redacted);
+        return;
+    }
+    if (s->auth_mech == (int)SMTPC_AUTH_LOGIN && s->auth_step < 2)
+        value = s->auth_step == 0 ? s->cfg.username : s->cfg.password;
+    if (value == NULL) {
+        cancel(s);
+        return;
+    }
+    smtpc_line_open(s, &l);
+    put_b64(&l, value);
+    s->auth_step++;
+    commit(s, &l, redacted);
+}
+
+void smtpc_auth_on_reply(struct smtpc_session *s)
+{
+    int code = s->reply.code;
+
+    if (s->state == SMTPC_S_AUTH_CANCEL) {
+        smtpc_session_fail(s, s->auth_error, 1);
+        return;
+    }
+    if (code == 235) {
+        s->authenticated = 1;
+        smtpc_session_ready(s);
+    } else if (code == 334) {
+        respond(s);
+    } else if (code / 100 == 4 || code / 100 == 5) {
+        smtpc_session_fail(s, SMTPC_ERR_REFUSED_AUTH, 1);
+    } else {
+        smtpc_session_fail(s, SMTPC_ERR_AUTH_PROTOCOL, 1);
+    }
+}

@@ -1,0 +1,145 @@
+/*
+ * The DATA body encoder. See smtpc/body.h.
+ *
+ * State is two bits and a counter: whether the output line is empty (so a
+ * '.' here must be doubled), whether the previous input byte was a CR (so
+ * an LF now completes a CRLF that was already written), and the output
+ * line's length. Every input line ending (CR, LF or CRLF) is written as
+ * CRLF the moment its first byte is seen; that is what makes the encoder
+ * indifferent to where the input is split.
+ *
+ * The common case, a run of ordinary bytes inside a line, is copied in
+ * one go.
+ */
+#include <string.h>
+
+#include "smtpc/body.h"
+#include "smtpc/error.h"
+
+void smtpc_body_encoder_init(struct smtpc_body_encoder *e, int long_lines)
+{
+    memset(e, 0, sizeof *e);
+    e->at_line_start = 1;
+    e->long_lines = long_lines;
+}
+
+/* Length of the run of bytes other than CR and LF at the start of p. */
+static size_t plain_run(const uint8_t *p, size_t n)
+{
+    size_t i;
+
+    for (i = 0; i < n; i++) {
+        if (p[i] == '\r' || p[i] == '\n')
+            break;
+    }
+    return i;
+}
+
+long smtpc_body_encode(struct smtpc_body_encoder *e, const uint8_t *in, size_t in_len, uint8_t *out,
+                       size_t out_cap, size_t *out_len)
+{
+    size_t i = 0, o = 0;
+
+    while (i < in_len) {
+        uint8_t c = in[i];
+
+        if (c == '\n' && e->after_cr) {
+            /* second half of a CRLF already written */
+            e->after_cr = 0;
+            i++;
+            continue;
+        }
+        e->after_cr = 0;
+        if (c == '\r' || c == '\n') {
+            if (out_cap - o < 2)
+                break;
+            out[o++] = '\r';
+            out[o++] = '\n';
+            e->after_cr = c == '\r';
+            e->at_line_start = 1;
+            e->line_len = 0;
+            i++;
+            continue;
+        }
+        if (e->at_line_start && c == '.') {
+            if (out_cap - o < 2)
+                break;
+            out[o++] = '.';
+            out[o++] = '.';
+            e->line_len = 2;
+            e->at_line_start = 0;
+            i++;
+            continue;
+        }
+        {
+            size_t run = plain_run(in + i, in_len - i);
+
+            if (run > out_cap - o)
+                run = out_cap - o;
+            if (run == 0)
+                break;
+            if (e->long_lines == SMTPC_LONG_LINES_FAIL && e->line_len + run > SMTPC_BODY_LINE_MAX) {
+                size_t fit = SMTPC_BODY_LINE_MAX - e->line_len;
+                memcpy(out + o, in + i, fit);
+                o += fit;
+                e->in_total += i + fit;
+                e->out_total += o;
+                *out_len = o;
+                return SMTPC_ERR_BODY_LINE;
+            }
+            memcpy(out + o, in + i, run);
+            o += run;
+            i += run;
+            e->line_len += run;
+            e->at_line_start = 0;
+        }
+    }
+    e->in_total += i;
+    e->out_total += o;
+    *out_len = o;
+    return (long)i;
+}
+
+long smtpc_body_finish(struct smtpc_body_encoder *e, uint8_t *out, size_t out_cap)
+{
+    size_t o = 0, need = e->at_line_start ? 3 : 5;
+
+    if (out_cap < need)
+        return SMTPC_ERR_BUFFER;
+    if (!e->at_line_start) {
+        out[o++] = '\r';
+        out[o++] = '\n';
+    }
+    out[o++] = '.';
+    out[o++] = '\r';
+    out[o++] = '\n';
+    e->out_total += o;
+    e->at_line_start = 1;
+    e->line_len = 0;
+    return (long)o;
+}
+
+int smtpc_body_check(const uint8_t *body, size_t len, int *eight_bit)
+{
+    size_t i, line = 0;
+    int start = 1, high = 0;
+
+    for (i = 0; i < len; i++) {
+        uint8_t c = body[i];
+
+        if (c == '\r' || c == '\n') {
+            line = 0;
+            start = 1;
+            continue;
+        }
+        if (c >= 0x80)
+            high = 1;
+        line += (start && c == '.') ? 2 : 1;
+        start = 0;
+        if (line > SMTPC_BODY_LINE_MAX)
+            return SMTPC_ERR_BODY_LINE;
+    }
+    if (eight_bit != NULL)
+        *eight_bit = high;
+    return 0;
+}

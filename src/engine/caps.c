@@ -1,0 +1,137 @@
+/*
+ * EHLO capability lines. See smtpc/caps.h.
+ *
+ * Keywords and AUTH mechanisms are compared as whole tokens, case-
+ * insensitively: "AUTH XPLAINX" must not read as PLAIN.
+ */
+#include <string.h>
+
+#include "smtpc/caps.h"
+
+struct keyword {
+    const char *name;
+    unsigned bit;
+};
+
+static const struct keyword extensions[] = {
+    {"PIPELINING", SMTPC_CAP_PIPELINING},
+    {"SIZE", SMTPC_CAP_SIZE},
+    {"8BITMIME", SMTPC_CAP_8BITMIME},
+    {"SMTPUTF8", SMTPC_CAP_SMTPUTF8},
+    {"STARTTLS", SMTPC_CAP_STARTTLS},
+    {"CHUNKING", SMTPC_CAP_CHUNKING},
+    {"DSN", SMTPC_CAP_DSN},
+    {"ENHANCEDSTATUSCODES", SMTPC_CAP_ENHANCEDSTATUSCODES},
+    {"BINARYMIME", SMTPC_CAP_BINARYMIME},
+    {"AUTH", SMTPC_CAP_AUTH},
+};
+
+static const struct keyword mechanisms[] = {
+    {"PLAIN", SMTPC_AUTH_PLAIN},
+    {"LOGIN", SMTPC_AUTH_LOGIN},
+    {"CRAM-MD5", SMTPC_AUTH_CRAM_MD5},
+    {"XOAUTH2", SMTPC_AUTH_XOAUTH2},
+    {"OAUTHBEARER", SMTPC_AUTH_OAUTHBEARER},
+};
+
+void smtpc_caps_clear(struct smtpc_caps *c)
+{
+    memset(c, 0, sizeof *c);
+}
+
+static int upper(int c)
+{
+    return (c >= 'a' && c <= 'z') ? c - 'a' + 'A' : c;
+}
+
+/* 1 when the token [t, t+len) equals `name`, ignoring case. */
+static int token_is(const char *t, size_t len, const char *name)
+{
+    size_t i;
+
+    for (i = 0; i < len; i++) {
+        if (name[i] == '\0' || upper((unsigned char)t[i]) != name[i])
+            return 0;
+    }
+    return name[len] == '\0';
+}
+
+static unsigned lookup(const struct keyword *k, size_t n, const char *t, size_t len)
+{
+    size_t i;
+
+    for (i = 0; i < n; i++) {
+        if (token_is(t, len, k[i].name))
+            return k[i].bit;
+    }
+    return 0;
+}
+
+/* Next space-separated token at or after *pos; returns its length. */
+static size_t next_token(const char *line, size_t len, size_t *pos, const char **tok)
+{
+    size_t i = *pos, start;
+
+    while (i < len && line[i] == ' ')
+        i++;
+    start = i;
+    while (i < len && line[i] != ' ')
+        i++;
+    *tok = line + start;
+    *pos = i;
+    return i - start;
+}
+
+static unsigned long parse_size(const char *t, size_t len)
+{
+    unsigned long v = 0;
+    size_t i;
+
+    for (i = 0; i < len; i++) {
+        if (t[i] < '0' || t[i] > '9')
+            return 0;
+        if (v > (~0UL - 9) / 10)
+            return ~0UL; /* larger than we can count: as good as unlimited */
+        v = v * 10 + (unsigned long)(t[i] - '0');
+    }
+    return v;
+}
+
+void smtpc_caps_parse_line(struct smtpc_caps *c, const char *line, size_t len)
+{
+    size_t pos = 4, klen, tlen;
+    const char *kw, *tok;
+    unsigned bit;
+
+    if (len <= 4)
+        return;
+    /* The keyword ends at a space, or at '=' in the old "AUTH=PLAIN" form. */
+    kw = line + pos;
+    for (klen = 0; pos + klen < len && kw[klen] != ' ' && kw[klen] != '='; klen++)
+        ;
+    bit = lookup(extensions, sizeof extensions / sizeof extensions[0], kw, klen);
+    if (bit == 0)
+        return;
+    c->flags |= bit;
+    pos += klen;
+    if (pos < len && line[pos] == '=')
+        pos++;
+    if (bit == SMTPC_CAP_SIZE) {
+        tlen = next_token(line, len, &pos, &tok);
+        c->size_max = parse_size(tok, tlen);
+    } else if (bit == SMTPC_CAP_AUTH) {
+        while ((tlen = next_token(line, len, &pos, &tok)) > 0)
+            c->auth |= lookup(mechanisms, sizeof mechanisms / sizeof mechanisms[0], tok, tlen);
+    }
+}
+
+const char *smtpc_auth_name(unsigned mech)
+{
+    size_t i;
+
+    for (i = 0; i < sizeof mechanisms / sizeof mechanisms[0]; i++) {
+        if (mechanisms[i].bit == mech)
+            return mechanisms[i].name;
+    }
+    return "";
+}

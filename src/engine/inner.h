@@ -1,0 +1,72 @@
+/*
+ * smtpc engine — private declarations shared between engine files.
+ * Not installed; not part of the API.
+ */
+#ifndef SMTPC_INNER_H
+#define SMTPC_INNER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "smtpc/session.h"
+
+/* Base64 (RFC 4648, with padding). Encoded length of n input bytes. */
+#define SMTPC_B64_LEN(n) ((((n) + 2) / 3) * 4)
+
+struct smtpc_b64_part {
+    const uint8_t *data;
+    size_t len;
+};
+
+/* Encodes the concatenation of `n` parts into `out` (NUL ended), so that
+ * "authzid NUL user NUL password" never has to be assembled in memory.
+ * Returns the encoded length, or -1 when `cap` cannot hold it and its NUL. */
+long smtpc_b64_encode_parts(const struct smtpc_b64_part *parts, size_t n, char *out, size_t cap);
+long smtpc_b64_encode(const uint8_t *in, size_t len, char *out, size_t cap);
+
+/* Decodes strictly (length a multiple of 4, padding only at the end, no
+ * whitespace). Returns the decoded length, or -1 on bad input or when
+ * `cap` is too small. */
+long smtpc_b64_decode(const char *in, size_t len, uint8_t *out, size_t cap);
+
+/* A command line under construction, written straight into the output
+ * buffer. `over` is set when it did not fit; nothing is committed then. */
+struct smtpc_line {
+    char *buf;
+    size_t cap;
+    size_t len;
+    int over;
+};
+
+/* Opens a line at the end of the session's output buffer. */
+void smtpc_line_open(struct smtpc_session *s, struct smtpc_line *l);
+void smtpc_line_put(struct smtpc_line *l, const char *str);
+void smtpc_line_put_n(struct smtpc_line *l, const char *p, size_t n);
+void smtpc_line_put_ulong(struct smtpc_line *l, unsigned long long v);
+
+/* Adds CRLF, traces the line (as `shown` when not NULL: a redacted form)
+ * and commits it to the output. Returns 0 or SMTPC_ERR_TOO_LONG. */
+int smtpc_line_commit(struct smtpc_session *s, struct smtpc_line *l, const char *shown);
+
+/* Queues a complete command line made of `a` and `b` (b may be NULL). */
+int smtpc_session_command(struct smtpc_session *s, const char *a, const char *b);
+
+/* Fails the session: error is sticky; `quit_ok` says whether a QUIT may
+ * still be sent. A transaction under way ends with the same error. */
+void smtpc_session_fail(struct smtpc_session *s, int err, int quit_ok);
+
+/* The session is idle and usable. */
+void smtpc_session_ready(struct smtpc_session *s);
+
+/* Traces an engine note. */
+void smtpc_session_note(struct smtpc_session *s, const char *text);
+
+/* SASL: starts authentication after EHLO (or skips it), and handles the
+ * replies of the exchange. See auth.c. */
+void smtpc_auth_start(struct smtpc_session *s);
+void smtpc_auth_on_reply(struct smtpc_session *s);
+
+/* Mechanisms the engine implements, strongest first. */
+#define SMTPC_AUTH_IMPLEMENTED (SMTPC_AUTH_PLAIN | SMTPC_AUTH_LOGIN)
+
+#endif

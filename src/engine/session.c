@@ -1,0 +1,781 @@
+/*
+ * The SMTP session state machine. See smtpc/session.h.
+ *
+ * Implementation notes.
+ *
+ * Buffers. The output buffer holds [out_off, out_len) unsent bytes; new
+ * commands and encoded body bytes are appended at out_len, after moving the
+ * unsent bytes to the front when that makes room. The input buffer holds
+ * [in_off, in_len) bytes not yet parsed. Bytes are parsed only while a
+ * reply is awaited; bytes that arrive early wait in the buffer for the
+ * state that expects them.
+ *
+ * States. Each state that sends a command waits for exactly one reply and
+ * handles it in on_reply(). The table `steps` gives, for each state, the
+ * name used in messages, the error for a refusal and the RFC 5321 timeout
+ * class. A 421 reply in any state means the server is closing: the session
+ * fails with that state's refusal and no QUIT is sent.
+ *
+ * Failure. smtpc_session_fail() is the single way into FAILED. It drops
+ * unsent output (nothing more should reach a server we gave up on), ends a
+ * transaction under way with the same error, and records whether the
+ * connection is still in step so that a polite QUIT is possible.
+ */
+#include <string.h>
+
+#include "inner.h"
+
+struct step {
+    const char *name;
+    int refusal;
+    enum smtpc_timeout_class timeout;
+};
+
+static const struct step steps[] = {
+    [SMTPC_S_GREETING] = {"greeting", SMTPC_ERR_REFUSED_GREETING, SMTPC_TIMEOUT_GREETING},
+    [SMTPC_S_EHLO] = {"EHLO", SMTPC_ERR_REFUSED_HELLO, SMTPC_TIMEOUT_COMMAND},
+    [SMTPC_S_HELO] = {"HELO", SMTPC_ERR_REFUSED_HELLO, SMTPC_TIMEOUT_COMMAND},
+    [SMTPC_S_AUTH] = {"AUTH", SMTPC_ERR_REFUSED_AUTH, SMTPC_TIMEOUT_COMMAND},
+    [SMTPC_S_AUTH_CANCEL] = {"AUTH", SMTPC_ERR_REFUSED_AUTH, SMTPC_TIMEOUT_COMMAND},
+    [SMTPC_S_READY] = {"idle", SMTPC_ERR_REFUSED_COMMAND, SMTPC_TIMEOUT_NONE},
+    [SMTPC_S_MAIL] = {"MAIL FROM", SMTPC_ERR_REFUSED_MAIL, SMTPC_TIMEOUT_MAIL},
+    [SMTPC_S_RCPT] = {"RCPT TO", SMTPC_ERR_REFUSED_RCPT, SMTPC_TIMEOUT_RCPT},
+    [SMTPC_S_DATA] = {"DATA", SMTPC_ERR_REFUSED_DATA, SMTPC_TIMEOUT_DATA_INIT},
+    [SMTPC_S_BODY] = {"message data", SMTPC_ERR_REFUSED_MESSAGE, SMTPC_TIMEOUT_DATA_BLOCK},
+    [SMTPC_S_END] = {"end of data", SMTPC_ERR_REFUSED_MESSAGE, SMTPC_TIMEOUT_DATA_END},
+    [SMTPC_S_RSET_ABORT] = {"RSET", SMTPC_ERR_REFUSED_COMMAND, SMTPC_TIMEOUT_COMMAND},
+    [SMTPC_S_RSET] = {"RSET", SMTPC_ERR_REFUSED_COMMAND, SMTPC_TIMEOUT_COMMAND},
+    [SMTPC_S_NOOP] = {"NOOP", SMTPC_ERR_REFUSED_COMMAND, SMTPC_TIMEOUT_COMMAND},
+    [SMTPC_S_QUIT] = {"QUIT", SMTPC_ERR_REFUSED_COMMAND, SMTPC_TIMEOUT_COMMAND},
+    [SMTPC_S_DONE] = {"closed", SMTPC_ERR_REFUSED_COMMAND, SMTPC_TIMEOUT_NONE},
+    [SMTPC_S_FAILED] = {"failed", SMTPC_ERR_REFUSED_COMMAND, SMTPC_TIMEOUT_NONE},
+};
+
+static const unsigned default_timeouts[SMTPC_TIMEOUT_CLASSES] = {
+    0, 300, 300, 300, 300, 120, 180, 600,
+};
+
+/* ---- configuration and arguments ---- */
+
+void smtpc_session_config_default(struct smtpc_session_config *cfg)
+{
+    memset(cfg, 0, sizeof *cfg);
+    cfg->long_lines = SMTPC_LONG_LINES_FAIL;
+}
+
+int smtpc_check_text(const char *str)
+{
+    const unsigned char *p;
+
+    if (str == NULL)
+        return SMTPC_ERR_ARG;
+    for (p = (const unsigned char *)str; *p != '\0'; p++) {
+        if ((*p < 0x20 && *p != '\t') || *p == 0x7f)
+            return SMTPC_ERR_ARG_CTL;
+    }
+    return 0;
+}
+
+int smtpc_check_address(const char *addr, int empty_ok)
+{
+    const unsigned char *p;
+    int quoted = 0, escaped = 0;
+    size_t len;
+
+    if (addr == NULL)
+        return SMTPC_ERR_ARG;
+    if (smtpc_check_text(addr) != 0)
+        return SMTPC_ERR_ARG_CTL;
+    len = strlen(addr);
+    if ((len == 0 && !empty_ok) || len > SMTPC_ADDRESS_MAX)
+        return SMTPC_ERR_ARG_ADDRESS;
+    for (p = (const unsigned char *)addr; *p != '\0'; p++) {
+        if (*p == '\t')
+            return SMTPC_ERR_ARG_CTL;
+        if (escaped) {
+            escaped = 0;
+        } else if (quoted) {
+            if (*p == '\\')
+                escaped = 1;
+            else if (*p == '"')
+                quoted = 0;
+        } else if (*p == '"') {
+            quoted = 1;
+        } else if (*p == ' ' || *p == '<' || *p == '>') {
+            return SMTPC_ERR_ARG_ADDRESS;
+        }
+    }
+    return quoted || escaped ? SMTPC_ERR_ARG_ADDRESS : 0;
+}
+
+static int has_high_bit(const char *str)
+{
+    for (; *str != '\0'; str++) {
+        if ((unsigned char)*str >= 0x80)
+            return 1;
+    }
+    return 0;
+}
+
+static int is_set(const char *str)
+{
+    return str != NULL && str[0] != '\0';
+}
+
+int smtpc_session_init(struct smtpc_session *s, const struct smtpc_session_config *cfg, uint8_t *in,
+                       size_t in_cap, uint8_t *out, size_t out_cap)
+{
+    size_t cred = 0, i;
+    int rc;
+
+    if (s == NULL || cfg == NULL || in == NULL || out == NULL || !is_set(cfg->ehlo_name))
+        return SMTPC_ERR_ARG;
+    if (in_cap < SMTPC_IN_BUF_MIN || out_cap < SMTPC_OUT_BUF_MIN)
+        return SMTPC_ERR_BUFFER;
+    rc = smtpc_check_text(cfg->ehlo_name);
+    if (rc != 0)
+        return rc;
+    if (strchr(cfg->ehlo_name, ' ') != NULL || strchr(cfg->ehlo_name, '\t') != NULL)
+        return SMTPC_ERR_ARG;
+    if (strlen(cfg->ehlo_name) > 255)
+        return SMTPC_ERR_TOO_LONG;
+    if (is_set(cfg->username)) {
+        const char *parts[3];
+
+        parts[0] = cfg->username;
+        parts[1] = cfg->password != NULL ? cfg->password : "";
+        parts[2] = cfg->authzid != NULL ? cfg->authzid : "";
+        for (i = 0; i < 3; i++) {
+            size_t n = strlen(parts[i]);
+
+            rc = smtpc_check_text(parts[i]);
+            if (rc != 0)
+                return rc;
+            if (n > SMTPC_CREDENTIAL_MAX)
+                return SMTPC_ERR_TOO_LONG;
+            cred += n;
+        }
+        /* "AUTH PLAIN " + base64(authzid NUL user NUL password) + CRLF */
+        if (11 + SMTPC_B64_LEN(cred + 2) + 2 > out_cap)
+            return SMTPC_ERR_TOO_LONG;
+    } else if (is_set(cfg->password) || is_set(cfg->authzid)) {
+        return SMTPC_ERR_ARG;
+    }
+
+    memset(s, 0, sizeof *s);
+    s->cfg = *cfg;
+    for (i = 0; i < SMTPC_TIMEOUT_CLASSES; i++) {
+        if (s->cfg.timeout_s[i] == 0)
+            s->cfg.timeout_s[i] = default_timeouts[i];
+    }
+    smtpc_reply_parser_init(&s->parser, cfg->max_reply_line, cfg->max_reply_lines);
+    s->in = in;
+    s->in_cap = in_cap;
+    s->out = out;
+    s->out_cap = out_cap;
+    s->secure = (cfg->flags & SMTPC_F_SECURE) != 0;
+    s->state = SMTPC_S_GREETING;
+    return 0;
+}
+
+/* ---- output ---- */
+
+static void compact_out(struct smtpc_session *s)
+{
+    if (s->out_off == 0)
+        return;
+    memmove(s->out, s->out + s->out_off, s->out_len - s->out_off);
+    s->out_len -= s->out_off;
+    s->out_off = 0;
+}
+
+void smtpc_line_open(struct smtpc_session *s, struct smtpc_line *l)
+{
+    compact_out(s);
+    l->buf = (char *)s->out + s->out_len;
+    l->cap = s->out_cap - s->out_len;
+    l->len = 0;
+    l->over = 0;
+}
+
+void smtpc_line_put_n(struct smtpc_line *l, const char *p, size_t n)
+{
+    if (l->over || n > l->cap - l->len) {
+        l->over = 1;
+        return;
+    }
+    memcpy(l->buf + l->len, p, n);
+    l->len += n;
+}
+
+void smtpc_line_put(struct smtpc_line *l, const char *str)
+{
+    smtpc_line_put_n(l, str, strlen(str));
+}
+
+void smtpc_line_put_ulong(struct smtpc_line *l, unsigned long long v)
+{
+    char digits[24];
+    size_t n = sizeof digits;
+
+    do {
+        digits[--n] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v != 0);
+    smtpc_line_put_n(l, digits + n, sizeof digits - n);
+}
+
+static void trace(struct smtpc_session *s, int dir, const char *line, size_t len)
+{
+    if (s->cfg.trace != NULL)
+        s->cfg.trace(s->cfg.trace_ctx, dir, line, len);
+}
+
+void smtpc_session_note(struct smtpc_session *s, const char *text)
+{
+    trace(s, SMTPC_TRACE_INFO, text, strlen(text));
+}
+
+int smtpc_line_commit(struct smtpc_session *s, struct smtpc_line *l, const char *shown)
+{
+    size_t len = l->len;
+
+    smtpc_line_put_n(l, "\r\n", 2);
+    if (l->over)
+        return SMTPC_ERR_TOO_LONG;
+    if (shown != NULL)
+        trace(s, SMTPC_TRACE_OUT, shown, strlen(shown));
+    else
+        trace(s, SMTPC_TRACE_OUT, l->buf, len);
+    s->out_len += l->len;
+    return 0;
+}
+
+int smtpc_session_command(struct smtpc_session *s, const char *a, const char *b)
+{
+    struct smtpc_line l;
+
+    smtpc_line_open(s, &l);
+    smtpc_line_put(&l, a);
+    if (b != NULL)
+        smtpc_line_put(&l, b);
+    return smtpc_line_commit(s, &l, NULL);
+}
+
+/* Queues a command and moves to `next`; fails the session if it cannot. */
+static void send_command(struct smtpc_session *s, const char *a, const char *b,
+                         enum smtpc_session_state next)
+{
+    int rc = smtpc_session_command(s, a, b);
+
+    if (rc != 0) {
+        smtpc_session_fail(s, rc, 1);
+        return;
+    }
+    s->state = next;
+}
+
+/* The end of data waits for room after the last body bytes. */
+static void queue_body_end(struct smtpc_session *s)
+{
+    long n;
+
+    compact_out(s);
+    n = smtpc_body_finish(&s->body, s->out + s->out_len, s->out_cap - s->out_len);
+    if (n < 0)
+        return;
+    s->out_len += (size_t)n;
+    s->body_ending = 0;
+    s->state = SMTPC_S_END;
+    if (s->cfg.trace != NULL) {
+        char note[64];
+        struct smtpc_line l;
+
+        l.buf = note;
+        l.cap = sizeof note - 1;
+        l.len = 0;
+        l.over = 0;
+        smtpc_line_put(&l, "message data: ");
+        smtpc_line_put_ulong(&l, s->body.out_total);
+        smtpc_line_put(&l, " octets sent");
+        note[l.len] = '\0';
+        smtpc_session_note(s, note);
+        trace(s, SMTPC_TRACE_OUT, ".", 1);
+    }
+}
+
+const uint8_t *smtpc_session_out_buf(const struct smtpc_session *s, size_t *len)
+{
+    *len = s->out_len - s->out_off;
+    return s->out + s->out_off;
+}
+
+void smtpc_session_out_ack(struct smtpc_session *s, size_t n)
+{
+    if (n > s->out_len - s->out_off)
+        n = s->out_len - s->out_off;
+    s->out_off += n;
+    if (s->out_off == s->out_len)
+        s->out_off = s->out_len = 0;
+    if (s->body_ending)
+        queue_body_end(s);
+}
+
+/* ---- state ---- */
+
+void smtpc_session_fail(struct smtpc_session *s, int err, int quit_ok)
+{
+    if (s->state == SMTPC_S_FAILED || s->state == SMTPC_S_DONE)
+        return;
+    s->error = err;
+    s->quit_ok = quit_ok;
+    s->fail_state = s->state;
+    s->state = SMTPC_S_FAILED;
+    s->out_off = s->out_len = 0;
+    s->body_ending = 0;
+    if (s->txn != NULL) {
+        if (s->txn->result == 0)
+            s->txn->result = err;
+        s->txn->done = 1;
+        s->txn = NULL;
+    }
+}
+
+void smtpc_session_ready(struct smtpc_session *s)
+{
+    s->state = SMTPC_S_READY;
+}
+
+void smtpc_session_abort(struct smtpc_session *s, int err)
+{
+    smtpc_session_fail(s, err, 0);
+}
+
+unsigned smtpc_session_wants(const struct smtpc_session *s)
+{
+    unsigned w = s->out_len > s->out_off ? SMTPC_WANT_SEND : 0;
+
+    switch (s->state) {
+    case SMTPC_S_READY:
+        return w | SMTPC_READY;
+    case SMTPC_S_BODY:
+        return s->body_ending ? w : (w | SMTPC_WANT_BODY);
+    case SMTPC_S_DONE:
+        return SMTPC_DONE;
+    case SMTPC_S_FAILED:
+        return SMTPC_FAILED;
+    default:
+        return w | SMTPC_WANT_RECV;
+    }
+}
+
+/* Ends the transaction under way with `result`; `rset` when the server
+ * still holds a transaction that must be cleared first. */
+static void end_txn(struct smtpc_session *s, int result, int rset)
+{
+    struct smtpc_txn *t = s->txn;
+
+    t->result = result;
+    if (rset) {
+        send_command(s, "RSET", NULL, SMTPC_S_RSET_ABORT);
+        return;
+    }
+    t->done = 1;
+    s->txn = NULL;
+    smtpc_session_ready(s);
+}
+
+static int reply_class(const struct smtpc_session *s)
+{
+    return s->reply.code / 100;
+}
+
+static void send_rcpt(struct smtpc_session *s)
+{
+    struct smtpc_line l;
+    int rc;
+
+    smtpc_line_open(s, &l);
+    smtpc_line_put(&l, "RCPT TO:<");
+    smtpc_line_put(&l, s->txn->rcpt[s->rcpt_next].address);
+    smtpc_line_put(&l, ">");
+    rc = smtpc_line_commit(s, &l, NULL);
+    if (rc != 0) {
+        smtpc_session_fail(s, rc, 1);
+        return;
+    }
+    s->state = SMTPC_S_RCPT;
+}
+
+static void after_rcpts(struct smtpc_session *s)
+{
+    struct smtpc_txn *t = s->txn;
+
+    if (t->rcpt_accepted == 0 ||
+        ((t->flags & SMTPC_TXN_ALL_RCPTS) && t->rcpt_accepted < t->rcpt_count)) {
+        end_txn(s, SMTPC_ERR_REFUSED_RCPT, 1);
+        return;
+    }
+    send_command(s, "DATA", NULL, SMTPC_S_DATA);
+}
+
+static void after_hello(struct smtpc_session *s)
+{
+    if (is_set(s->cfg.username))
+        smtpc_auth_start(s);
+    else
+        smtpc_session_ready(s);
+}
+
+/* A complete reply for the current state. */
+static void on_reply(struct smtpc_session *s)
+{
+    int cls = reply_class(s);
+    struct smtpc_txn *t = s->txn;
+
+    if (s->reply.code == 421 && s->state != SMTPC_S_QUIT) {
+        smtpc_session_fail(s, steps[s->state].refusal, 0);
+        return;
+    }
+    switch (s->state) {
+    case SMTPC_S_GREETING:
+        if (s->reply.code == 220) {
+            if (s->cfg.flags & SMTPC_F_NO_EHLO)
+                send_command(s, "HELO ", s->cfg.ehlo_name, SMTPC_S_HELO);
+            else
+                send_command(s, "EHLO ", s->cfg.ehlo_name, SMTPC_S_EHLO);
+        } else if (cls == 4 || cls == 5) {
+            smtpc_session_fail(s, SMTPC_ERR_REFUSED_GREETING, 1);
+        } else {
+            smtpc_session_fail(s, SMTPC_ERR_REPLY_UNEXPECTED, 0);
+        }
+        return;
+    case SMTPC_S_EHLO:
+        if (cls == 2) {
+            s->caps.flags |= SMTPC_CAP_EHLO;
+            after_hello(s);
+        } else if (s->reply.code == 500 || s->reply.code == 502 || s->reply.code == 504 ||
+                   s->reply.code == 550) {
+            smtpc_caps_clear(&s->caps);
+            send_command(s, "HELO ", s->cfg.ehlo_name, SMTPC_S_HELO);
+        } else if (cls == 4 || cls == 5) {
+            smtpc_session_fail(s, SMTPC_ERR_REFUSED_HELLO, 1);
+        } else {
+            smtpc_session_fail(s, SMTPC_ERR_REPLY_UNEXPECTED, 0);
+        }
+        return;
+    case SMTPC_S_HELO:
+        smtpc_caps_clear(&s->caps);
+        if (cls == 2)
+            after_hello(s);
+        else if (cls == 4 || cls == 5)
+            smtpc_session_fail(s, SMTPC_ERR_REFUSED_HELLO, 1);
+        else
+            smtpc_session_fail(s, SMTPC_ERR_REPLY_UNEXPECTED, 0);
+        return;
+    case SMTPC_S_AUTH:
+    case SMTPC_S_AUTH_CANCEL:
+        smtpc_auth_on_reply(s);
+        return;
+    case SMTPC_S_MAIL:
+        t->mail_reply = s->reply;
+        if (cls == 2) {
+            s->rcpt_next = 0;
+            send_rcpt(s);
+        } else if (cls == 4 || cls == 5) {
+            end_txn(s, SMTPC_ERR_REFUSED_MAIL, 0);
+        } else {
+            smtpc_session_fail(s, SMTPC_ERR_REPLY_UNEXPECTED, 0);
+        }
+        return;
+    case SMTPC_S_RCPT:
+        t->rcpt[s->rcpt_next].reply = s->reply;
+        if (cls == 2) {
+            t->rcpt[s->rcpt_next].accepted = 1;
+            t->rcpt_accepted++;
+        } else if (cls != 4 && cls != 5) {
+            smtpc_session_fail(s, SMTPC_ERR_REPLY_UNEXPECTED, 0);
+            return;
+        }
+        if (++s->rcpt_next < t->rcpt_count)
+            send_rcpt(s);
+        else
+            after_rcpts(s);
+        return;
+    case SMTPC_S_DATA:
+        t->data_reply = s->reply;
+        if (s->reply.code == 354) {
+            smtpc_body_encoder_init(&s->body, s->cfg.long_lines);
+            s->state = SMTPC_S_BODY;
+        } else if (cls == 4 || cls == 5) {
+            end_txn(s, SMTPC_ERR_REFUSED_DATA, 1);
+        } else {
+            smtpc_session_fail(s, SMTPC_ERR_REPLY_UNEXPECTED, 0);
+        }
+        return;
+    case SMTPC_S_END:
+        t->end_reply = s->reply;
+        if (cls == 2)
+            end_txn(s, 0, 0);
+        else if (cls == 4 || cls == 5)
+            end_txn(s, SMTPC_ERR_REFUSED_MESSAGE, 0);
+        else
+            smtpc_session_fail(s, SMTPC_ERR_REPLY_UNEXPECTED, 0);
+        return;
+    case SMTPC_S_RSET_ABORT:
+        t->done = 1;
+        s->txn = NULL;
+        smtpc_session_ready(s);
+        return;
+    case SMTPC_S_RSET:
+    case SMTPC_S_NOOP:
+        if (cls == 2 || cls == 4 || cls == 5)
+            smtpc_session_ready(s);
+        else
+            smtpc_session_fail(s, SMTPC_ERR_REPLY_UNEXPECTED, 0);
+        return;
+    case SMTPC_S_QUIT:
+        s->state = SMTPC_S_DONE;
+        return;
+    default:
+        return;
+    }
+}
+
+static int awaiting_reply(const struct smtpc_session *s)
+{
+    switch (s->state) {
+    case SMTPC_S_READY:
+    case SMTPC_S_BODY:
+    case SMTPC_S_DONE:
+    case SMTPC_S_FAILED:
+        return 0;
+    default:
+        return 1;
+    }
+}
+
+/* Parses buffered input while a reply is awaited. */
+static void pump(struct smtpc_session *s)
+{
+    while (awaiting_reply(s) && s->in_off < s->in_len) {
+        size_t used = 0;
+        int r = smtpc_reply_parse(&s->parser, &s->reply, s->in + s->in_off, s->in_len - s->in_off,
+                                  &used);
+
+        s->in_off += used;
+        if (r < 0) {
+            smtpc_session_fail(s, r, 0);
+            break;
+        }
+        if (r == SMTPC_REPLY_MORE)
+            continue;
+        trace(s, SMTPC_TRACE_IN, s->parser.line, strlen(s->parser.line));
+        if (s->state == SMTPC_S_EHLO && s->reply.lines > 1 && s->reply.code == 250)
+            smtpc_caps_parse_line(&s->caps, s->parser.line, strlen(s->parser.line));
+        if (r == SMTPC_REPLY_DONE) {
+            s->replies++;
+            on_reply(s);
+        }
+    }
+    if (s->in_off == s->in_len)
+        s->in_off = s->in_len = 0;
+}
+
+uint8_t *smtpc_session_in_buf(struct smtpc_session *s, size_t *len)
+{
+    if (s->in_off > 0) {
+        memmove(s->in, s->in + s->in_off, s->in_len - s->in_off);
+        s->in_len -= s->in_off;
+        s->in_off = 0;
+    }
+    *len = s->in_cap - s->in_len;
+    return s->in + s->in_len;
+}
+
+void smtpc_session_in_ack(struct smtpc_session *s, size_t n)
+{
+    if (n > s->in_cap - s->in_len)
+        n = s->in_cap - s->in_len;
+    s->in_len += n;
+    pump(s);
+}
+
+void smtpc_session_eof(struct smtpc_session *s)
+{
+    if (s->state == SMTPC_S_QUIT) {
+        s->state = SMTPC_S_DONE;
+        return;
+    }
+    smtpc_session_fail(s, SMTPC_ERR_CLOSED, 0);
+}
+
+/* ---- requests from the caller ---- */
+
+int smtpc_session_txn_begin(struct smtpc_session *s, struct smtpc_txn *t)
+{
+    struct smtpc_line l;
+    size_t i;
+    int rc, utf8;
+
+    if (s->state != SMTPC_S_READY)
+        return SMTPC_ERR_STATE;
+    if (t == NULL || t->from == NULL || (t->rcpt == NULL && t->rcpt_count > 0))
+        return SMTPC_ERR_ARG;
+    if (t->rcpt_count == 0)
+        return SMTPC_ERR_NO_RECIPIENT;
+    rc = smtpc_check_address(t->from, 1);
+    if (rc != 0)
+        return rc;
+    utf8 = has_high_bit(t->from);
+    for (i = 0; i < t->rcpt_count; i++) {
+        rc = smtpc_check_address(t->rcpt[i].address, 0);
+        if (rc != 0)
+            return rc;
+        utf8 |= has_high_bit(t->rcpt[i].address);
+    }
+    if (utf8 && !(s->caps.flags & SMTPC_CAP_SMTPUTF8))
+        return SMTPC_ERR_SMTPUTF8;
+    if ((s->caps.flags & SMTPC_CAP_SIZE) && s->caps.size_max > 0 && t->size > s->caps.size_max)
+        return SMTPC_ERR_MESSAGE_TOO_BIG;
+
+    memset(&t->mail_reply, 0, sizeof t->mail_reply);
+    memset(&t->data_reply, 0, sizeof t->data_reply);
+    memset(&t->end_reply, 0, sizeof t->end_reply);
+    for (i = 0; i < t->rcpt_count; i++) {
+        memset(&t->rcpt[i].reply, 0, sizeof t->rcpt[i].reply);
+        t->rcpt[i].accepted = 0;
+    }
+    t->rcpt_accepted = 0;
+    t->result = 0;
+    t->done = 0;
+
+    smtpc_line_open(s, &l);
+    smtpc_line_put(&l, "MAIL FROM:<");
+    smtpc_line_put(&l, t->from);
+    smtpc_line_put(&l, ">");
+    if ((s->caps.flags & SMTPC_CAP_SIZE) && t->size > 0) {
+        smtpc_line_put(&l, " SIZE=");
+        smtpc_line_put_ulong(&l, t->size);
+    }
+    if ((t->flags & SMTPC_TXN_8BIT) && (s->caps.flags & SMTPC_CAP_8BITMIME))
+        smtpc_line_put(&l, " BODY=8BITMIME");
+    if (utf8)
+        smtpc_line_put(&l, " SMTPUTF8");
+    rc = smtpc_line_commit(s, &l, NULL);
+    if (rc != 0)
+        return rc;
+    s->txn = t;
+    s->state = SMTPC_S_MAIL;
+    return 0;
+}
+
+long smtpc_session_body_write(struct smtpc_session *s, const uint8_t *data, size_t len)
+{
+    size_t produced = 0;
+    long n;
+
+    if (s->state != SMTPC_S_BODY || s->body_ending)
+        return SMTPC_ERR_STATE;
+    compact_out(s);
+    n = smtpc_body_encode(&s->body, data, len, s->out + s->out_len, s->out_cap - s->out_len,
+                          &produced);
+    if (n < 0) {
+        /* Part of the message may be on the wire: only closing is safe. */
+        smtpc_session_fail(s, (int)n, 0);
+        return n;
+    }
+    s->out_len += produced;
+    return n;
+}
+
+int smtpc_session_body_end(struct smtpc_session *s)
+{
+    if (s->state != SMTPC_S_BODY || s->body_ending)
+        return SMTPC_ERR_STATE;
+    s->body_ending = 1;
+    queue_body_end(s);
+    return 0;
+}
+
+static int simple_command(struct smtpc_session *s, const char *cmd, enum smtpc_session_state next)
+{
+    int rc;
+
+    if (s->state != SMTPC_S_READY)
+        return SMTPC_ERR_STATE;
+    rc = smtpc_session_command(s, cmd, NULL);
+    if (rc != 0)
+        return rc;
+    s->state = next;
+    return 0;
+}
+
+int smtpc_session_noop(struct smtpc_session *s)
+{
+    return simple_command(s, "NOOP", SMTPC_S_NOOP);
+}
+
+int smtpc_session_rset(struct smtpc_session *s)
+{
+    return simple_command(s, "RSET", SMTPC_S_RSET);
+}
+
+int smtpc_session_quit(struct smtpc_session *s)
+{
+    if (s->state == SMTPC_S_FAILED && s->quit_ok) {
+        s->state = SMTPC_S_READY; /* the error stays recorded */
+        s->quit_ok = 0;
+    }
+    return simple_command(s, "QUIT", SMTPC_S_QUIT);
+}
+
+int smtpc_session_tls_done(struct smtpc_session *s)
+{
+    s->secure = 1;
+    return 0;
+}
+
+/* ---- accessors ---- */
+
+int smtpc_session_error(const struct smtpc_session *s)
+{
+    return s->error;
+}
+
+const struct smtpc_reply *smtpc_session_reply(const struct smtpc_session *s)
+{
+    return &s->reply;
+}
+
+const struct smtpc_caps *smtpc_session_caps(const struct smtpc_session *s)
+{
+    return &s->caps;
+}
+
+enum smtpc_timeout_class smtpc_session_timeout_class(const struct smtpc_session *s)
+{
+    if (s->state == SMTPC_S_END && s->out_len > s->out_off)
+        return SMTPC_TIMEOUT_DATA_BLOCK;
+    return steps[s->state].timeout;
+}
+
+unsigned smtpc_session_timeout_s(const struct smtpc_session *s)
+{
+    return s->cfg.timeout_s[smtpc_session_timeout_class(s)];
+}
+
+unsigned long smtpc_session_replies(const struct smtpc_session *s)
+{
+    return s->replies;
+}
+
+int smtpc_session_authenticated(const struct smtpc_session *s)
+{
+    return s->authenticated;
+}
+
+const char *smtpc_session_step(const struct smtpc_session *s)
+{
+    return steps[s->state == SMTPC_S_FAILED ? s->fail_state : s->state].name;
+}

@@ -1,0 +1,239 @@
+/* Command-line parsing for smtpc. */
+#define _GNU_SOURCE
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "smtpc/message.h"
+
+#ifndef SMTPC_VERSION
+#define SMTPC_VERSION "0.0.0"
+#endif
+
+static const char usage_text[] =
+    "Usage: smtpc [OPTIONS] RECIPIENT...\n"
+    "Send one message to every RECIPIENT through an SMTP server.\n"
+    "\n"
+    "Server:\n"
+    "  -s, --server HOST[:PORT]   server (default localhost:25); [IPv6]:PORT accepted\n"
+    "  -4, --ipv4 / -6, --ipv6    use only IPv4 / only IPv6\n"
+    "      --ehlo NAME            name to greet with (default: this host's name)\n"
+    "      --timeout SECONDS      limit for every wait (default: RFC 5321 values)\n"
+    "Authentication:\n"
+    "  -u, --user NAME            authenticate as NAME\n"
+    "      --password-file FILE   password from the first line of FILE (default:\n"
+    "                             the environment variable SMTPC_PASSWORD)\n"
+    "      --auth none|plain|login|auto\n"
+    "                             mechanism (default auto: the strongest offered)\n"
+    "      --allow-plaintext-auth allow the password over an unencrypted connection\n"
+    "                             (DANGEROUS: anyone on the path can read it)\n"
+    "Message:\n"
+    "  -f, --from ADDR            envelope sender and From: (required)\n"
+    "      --subject TEXT         build the message: headers from the options,\n"
+    "                             body from --body-file or standard input\n"
+    "      --body-file FILE       body for --subject\n"
+    "      --priority high|normal|low\n"
+    "                             priority header for --subject\n"
+    "      --message FILE         a complete RFC 5322 message ('-': standard input;\n"
+    "                             the default when --subject is absent)\n"
+    "      --allow-partial        deliver to the accepted recipients even if some\n"
+    "                             are refused (default: all or nothing)\n"
+    "      --long-lines           send lines over 998 octets (default: refuse)\n"
+    "Other:\n"
+    "  -v, --verbose              protocol trace on stderr (passwords redacted)\n"
+    "  -h, --help                 this help\n"
+    "  -V, --version              version\n"
+    "\n"
+    "Exit status (sysexits.h): 0 sent, 64 usage, 65 bad message or address,\n"
+    "68 host unknown, 69 refused permanently, 74 I/O error, 75 temporary\n"
+    "failure, 76 protocol error, 77 authentication refused.\n";
+
+enum {
+    OPT_EHLO = 256,
+    OPT_PASSWORD_FILE,
+    OPT_AUTH,
+    OPT_ALLOW_PLAINTEXT,
+    OPT_SUBJECT,
+    OPT_BODY_FILE,
+    OPT_MESSAGE,
+    OPT_PRIORITY,
+    OPT_TIMEOUT,
+    OPT_ALLOW_PARTIAL,
+    OPT_LONG_LINES,
+};
+
+static const struct option long_options[] = {
+    {"server", required_argument, NULL, 's'},
+    {"ipv4", no_argument, NULL, '4'},
+    {"ipv6", no_argument, NULL, '6'},
+    {"from", required_argument, NULL, 'f'},
+    {"ehlo", required_argument, NULL, OPT_EHLO},
+    {"user", required_argument, NULL, 'u'},
+    {"password-file", required_argument, NULL, OPT_PASSWORD_FILE},
+    {"auth", required_argument, NULL, OPT_AUTH},
+    {"allow-plaintext-auth", no_argument, NULL, OPT_ALLOW_PLAINTEXT},
+    {"subject", required_argument, NULL, OPT_SUBJECT},
+    {"body-file", required_argument, NULL, OPT_BODY_FILE},
+    {"message", required_argument, NULL, OPT_MESSAGE},
+    {"priority", required_argument, NULL, OPT_PRIORITY},
+    {"timeout", required_argument, NULL, OPT_TIMEOUT},
+    {"allow-partial", no_argument, NULL, OPT_ALLOW_PARTIAL},
+    {"long-lines", no_argument, NULL, OPT_LONG_LINES},
+    {"verbose", no_argument, NULL, 'v'},
+    {"help", no_argument, NULL, 'h'},
+    {"version", no_argument, NULL, 'V'},
+    {NULL, 0, NULL, 0},
+};
+
+static int usage_error(const char *msg, const char *arg)
+{
+    fprintf(stderr, "smtpc: %s%s%s\nTry 'smtpc --help'.\n", msg, arg ? ": " : "", arg ? arg : "");
+    return EXIT_USAGE;
+}
+
+static int copy(char *dst, size_t cap, const char *src, size_t n)
+{
+    if (n >= cap)
+        return -1;
+    memcpy(dst, src, n);
+    dst[n] = '\0';
+    return 0;
+}
+
+int cli_split_server(const char *arg, char *host, size_t host_cap, char *port, size_t port_cap)
+{
+    const char *colon;
+
+    if (arg[0] == '[') {
+        const char *end = strchr(arg, ']');
+
+        if (end == NULL || end == arg + 1 || copy(host, host_cap, arg + 1, (size_t)(end - arg - 1)))
+            return -1;
+        if (end[1] == '\0')
+            return copy(port, port_cap, "25", 2);
+        if (end[1] != ':' || end[2] == '\0')
+            return -1;
+        return copy(port, port_cap, end + 2, strlen(end + 2));
+    }
+    colon = strchr(arg, ':');
+    if (colon != NULL && strchr(colon + 1, ':') != NULL) /* bare IPv6 address */
+        colon = NULL;
+    if (colon == NULL) {
+        if (arg[0] == '\0' || copy(host, host_cap, arg, strlen(arg)))
+            return -1;
+        return copy(port, port_cap, "25", 2);
+    }
+    if (colon == arg || colon[1] == '\0' || copy(host, host_cap, arg, (size_t)(colon - arg)))
+        return -1;
+    return copy(port, port_cap, colon + 1, strlen(colon + 1));
+}
+
+int cli_parse(int argc, char **argv, struct cli_options *o)
+{
+    int c;
+
+    memset(o, 0, sizeof *o);
+    strcpy(o->host, "localhost");
+    strcpy(o->port, "25");
+    o->auth = "auto";
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, ":s:46f:u:vhV", long_options, NULL)) != -1) {
+        switch (c) {
+        case 's':
+            if (cli_split_server(optarg, o->host, sizeof o->host, o->port, sizeof o->port) != 0)
+                return usage_error("bad --server value", optarg);
+            break;
+        case '4':
+            o->family = SMTPC_FAMILY_IPV4;
+            break;
+        case '6':
+            o->family = SMTPC_FAMILY_IPV6;
+            break;
+        case 'f':
+            o->from = optarg;
+            break;
+        case OPT_EHLO:
+            o->ehlo = optarg;
+            break;
+        case 'u':
+            o->user = optarg;
+            break;
+        case OPT_PASSWORD_FILE:
+            o->password_file = optarg;
+            break;
+        case OPT_AUTH:
+            if (strcmp(optarg, "none") && strcmp(optarg, "plain") && strcmp(optarg, "login") &&
+                strcmp(optarg, "auto"))
+                return usage_error("--auth takes none, plain, login or auto", optarg);
+            o->auth = optarg;
+            break;
+        case OPT_ALLOW_PLAINTEXT:
+            o->allow_plaintext_auth = 1;
+            break;
+        case OPT_SUBJECT:
+            o->subject = optarg;
+            break;
+        case OPT_BODY_FILE:
+            o->body_file = optarg;
+            break;
+        case OPT_MESSAGE:
+            o->message_file = optarg;
+            break;
+        case OPT_PRIORITY:
+            if (strcmp(optarg, "high") == 0)
+                o->priority = SMTPC_PRIORITY_HIGH;
+            else if (strcmp(optarg, "normal") == 0)
+                o->priority = SMTPC_PRIORITY_NORMAL;
+            else if (strcmp(optarg, "low") == 0)
+                o->priority = SMTPC_PRIORITY_LOW;
+            else
+                return usage_error("--priority takes high, normal or low", optarg);
+            break;
+        case OPT_TIMEOUT: {
+            char *end;
+            unsigned long v = strtoul(optarg, &end, 10);
+
+            if (*end != '\0' || v == 0 || v > 86400 || optarg[0] == '-')
+                return usage_error("--timeout takes seconds from 1 to 86400", optarg);
+            o->timeout_s = (unsigned)v;
+            break;
+        }
+        case OPT_ALLOW_PARTIAL:
+            o->allow_partial = 1;
+            break;
+        case OPT_LONG_LINES:
+            o->long_lines_pass = 1;
+            break;
+        case 'v':
+            o->verbose = 1;
+            break;
+        case 'h':
+            fputs(usage_text, stdout);
+            return 0;
+        case 'V':
+            printf("smtpc %s\n", SMTPC_VERSION);
+            return 0;
+        case ':':
+            return usage_error("option needs a value", argv[optind - 1]);
+        default:
+            return usage_error("unknown option", argv[optind - 1]);
+        }
+    }
+    if (o->from == NULL)
+        return usage_error("--from is required", NULL);
+    if (optind >= argc)
+        return usage_error("no recipient given", NULL);
+    if (o->subject != NULL && o->message_file != NULL)
+        return usage_error("--subject and --message exclude each other", NULL);
+    if (o->body_file != NULL && o->subject == NULL)
+        return usage_error("--body-file needs --subject", NULL);
+    if (o->priority != 0 && o->subject == NULL)
+        return usage_error("--priority needs --subject", NULL);
+    if (o->password_file != NULL && o->user == NULL)
+        return usage_error("--password-file needs --user", NULL);
+    o->recipients = argv + optind;
+    o->recipient_count = (size_t)(argc - optind);
+    return -1;
+}
