@@ -96,7 +96,7 @@ void smtpc_auth_start(struct smtpc_session *s)
     unsigned mech;
     struct smtpc_line l;
 
-    if (!(s->caps.flags & SMTPC_CAP_AUTH) || s->caps.auth == 0) {
+    if (!(s->caps.flags & SMTPC_CAP_AUTH)) {
         if (s->cfg.flags & SMTPC_F_AUTH_OPTIONAL) {
             smtpc_session_note(s, "server offers no AUTH: sending without authentication");
             smtpc_session_ready(s);

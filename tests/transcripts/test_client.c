@@ -1,0 +1,360 @@
+/*
+ * Client transcripts: the blocking client over a scripted transport, for
+ * the paths the engine alone cannot show: deadlines handed to the
+ * transport, timeouts, lost connections, the accepted-then-QUIT-lost case,
+ * and the client's return to its initial state after every outcome.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdio.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "smtpc/client.h"
+
+enum { S_BYTES, S_TIMEOUT, S_EOF, S_END };
+
+struct step {
+    int kind;
+    const char *bytes;
+};
+
+struct fake {
+    struct smtpc_transport base;
+    const struct step *steps;
+    size_t next;
+    char written[16384];
+    size_t wlen;
+    int closed;
+    int read_timeouts[64];   /* timeout_ms of each read */
+    size_t reads;
+};
+
+static long fake_read(struct smtpc_transport *t, uint8_t *buf, size_t len, int timeout_ms)
+{
+    struct fake *f = (struct fake *)t;
+    const struct step *s = &f->steps[f->next];
+    size_t n;
+
+    if (f->reads < 64)
+        f->read_timeouts[f->reads] = timeout_ms;
+    f->reads++;
+    switch (s->kind) {
+    case S_BYTES:
+        n = strlen(s->bytes);
+        assert_true(n <= len);
+        memcpy(buf, s->bytes, n);
+        f->next++;
+        return (long)n;
+    case S_EOF:
+        return 0;
+    default:
+        return SMTPC_ERR_TIMEOUT;
+    }
+}
+
+static long fake_write(struct smtpc_transport *t, const uint8_t *buf, size_t len, int timeout_ms)
+{
+    struct fake *f = (struct fake *)t;
+
+    assert_true(timeout_ms > 0);
+    assert_true(f->wlen + len < sizeof f->written);
+    memcpy(f->written + f->wlen, buf, len);
+    f->wlen += len;
+    f->written[f->wlen] = '\0';
+    return (long)len;
+}
+
+static void fake_close(struct smtpc_transport *t)
+{
+    ((struct fake *)t)->closed++;
+}
+
+static const struct smtpc_transport_ops fake_ops = {fake_read, fake_write, NULL, fake_close};
+
+static struct fake fake;
+static struct smtpc_client client;
+static struct smtpc_rcpt rcpt[2];
+static struct smtpc_txn txn;
+
+static void setup_client(const struct step *steps)
+{
+    struct smtpc_client_options o;
+
+    memset(&fake, 0, sizeof fake);
+    fake.base.ops = &fake_ops;
+    fake.steps = steps;
+    smtpc_client_options_default(&o);
+    o.transport = &fake.base;
+    o.session.ehlo_name = "client.example";
+    assert_int_equal(smtpc_client_init(&client, &o), 0);
+    memset(&txn, 0, sizeof txn);
+    memset(rcpt, 0, sizeof rcpt);
+    rcpt[0].address = "b@example.net";
+    txn.from = "a@example.org";
+    txn.rcpt = rcpt;
+    txn.rcpt_count = 1;
+}
+
+/* Points the same client at a fresh script (the transport is reused). */
+static void rescript(const struct step *steps)
+{
+    memset(&fake, 0, sizeof fake);
+    fake.base.ops = &fake_ops;
+    fake.steps = steps;
+}
+
+#define WIRE_TO_DOT                                                                                \
+    "EHLO client.example\r\nMAIL FROM:<a@example.org> SIZE=6\r\nRCPT TO:<b@example.net>\r\n"       \
+    "DATA\r\nhello\r\n.\r\n"
+
+static const struct step happy[] = {
+    {S_BYTES, "220 mx ESMTP\r\n"}, {S_BYTES, "250-mx\r\n250 SIZE 100\r\n"}, {S_BYTES, "250 ok\r\n"},
+    {S_BYTES, "250 ok\r\n"},       {S_BYTES, "354 go\r\n"},                 {S_BYTES, "250 queued\r\n"},
+    {S_BYTES, "221 bye\r\n"},      {S_END, NULL},
+};
+
+static void test_send_mail(void **state)
+{
+    (void)state;
+    setup_client(happy);
+    assert_int_equal(smtpc_client_send_mail(&client, &txn, "hello\n", 6), 0);
+    assert_string_equal(fake.written, WIRE_TO_DOT "QUIT\r\n");
+    assert_int_equal(fake.closed, 1);
+    assert_int_equal(txn.end_reply.code, 250);
+    assert_int_equal(smtpc_client_error(&client), 0);
+}
+
+/* The deadline handed to each read is the RFC class of the awaited reply. */
+static void test_deadlines(void **state)
+{
+    static const int expected_s[] = {300, 300, 300, 300, 120, 600, 10};
+    size_t i;
+
+    (void)state;
+    setup_client(happy);
+    assert_int_equal(smtpc_client_send_mail(&client, &txn, "hello\n", 6), 0);
+    assert_int_equal(fake.reads, 7);
+    for (i = 0; i < 7; i++) {
+        assert_true(fake.read_timeouts[i] <= expected_s[i] * 1000);
+        assert_true(fake.read_timeouts[i] > expected_s[i] * 1000 - 1000);
+    }
+}
+
+/* Accepted is accepted, whatever happens to QUIT. */
+static void test_quit_unanswered(void **state)
+{
+    static const struct step quit_timeout[] = {
+        {S_BYTES, "220 mx\r\n"}, {S_BYTES, "250 mx\r\n"}, {S_BYTES, "250 ok\r\n"},
+        {S_BYTES, "250 ok\r\n"}, {S_BYTES, "354 go\r\n"}, {S_BYTES, "250 queued\r\n"},
+        {S_TIMEOUT, NULL},
+    };
+    static const struct step quit_eof[] = {
+        {S_BYTES, "220 mx\r\n"}, {S_BYTES, "250 mx\r\n"}, {S_BYTES, "250 ok\r\n"},
+        {S_BYTES, "250 ok\r\n"}, {S_BYTES, "354 go\r\n"}, {S_BYTES, "250 queued\r\n"},
+        {S_EOF, NULL},
+    };
+
+    (void)state;
+    setup_client(quit_timeout);
+    assert_int_equal(smtpc_client_send_mail(&client, &txn, "x", 1), 0);
+    assert_int_equal(fake.closed, 1);
+    setup_client(quit_eof);
+    assert_int_equal(smtpc_client_send_mail(&client, &txn, "x", 1), 0);
+    assert_int_equal(fake.closed, 1);
+}
+
+static void test_timeout_at_data(void **state)
+{
+    static const struct step steps[] = {
+        {S_BYTES, "220 mx\r\n"}, {S_BYTES, "250 mx\r\n"}, {S_BYTES, "250 ok\r\n"},
+        {S_BYTES, "250 ok\r\n"}, {S_TIMEOUT, NULL},
+    };
+
+    (void)state;
+    setup_client(steps);
+    assert_int_equal(smtpc_client_send_mail(&client, &txn, "x", 1), SMTPC_ERR_TIMEOUT);
+    assert_string_equal(smtpc_client_step(&client), "DATA");
+    assert_int_equal(smtpc_client_reply(&client)->code, 0);
+    /* nothing after DATA: a timed-out connection gets no QUIT */
+    assert_string_equal(fake.written, "EHLO client.example\r\nMAIL FROM:<a@example.org>\r\n"
+                                      "RCPT TO:<b@example.net>\r\nDATA\r\n");
+    assert_int_equal(fake.closed, 1);
+}
+
+/* The connection is lost at each step in turn. */
+static void test_disconnect_each_step(void **state)
+{
+    static const char *const replies[] = {"220 mx\r\n", "250 mx\r\n", "250 ok\r\n",
+                                          "250 ok\r\n", "354 go\r\n"};
+    static const char *const steps_at[] = {"greeting", "EHLO", "MAIL FROM", "RCPT TO", "DATA",
+                                           "end of data"};
+    struct step steps[8];
+    size_t drop, i;
+
+    (void)state;
+    for (drop = 0; drop <= 5; drop++) {
+        for (i = 0; i < drop; i++) {
+            steps[i].kind = S_BYTES;
+            steps[i].bytes = replies[i];
+        }
+        steps[drop].kind = S_EOF;
+        steps[drop].bytes = NULL;
+        setup_client(steps);
+        assert_int_equal(smtpc_client_send_mail(&client, &txn, "x", 1), SMTPC_ERR_CLOSED);
+        assert_string_equal(smtpc_client_step(&client), steps_at[drop]);
+        assert_int_equal(fake.closed, 1);
+        assert_null(strstr(fake.written, "QUIT"));
+    }
+}
+
+static void test_refusal_then_reuse(void **state)
+{
+    static const struct step refused[] = {
+        {S_BYTES, "554 5.7.1 not you\r\n"}, {S_BYTES, "221 bye\r\n"}, {S_END, NULL}};
+
+    (void)state;
+    setup_client(refused);
+    assert_int_equal(smtpc_client_send_mail(&client, &txn, "x", 1), SMTPC_ERR_REFUSED_GREETING);
+    assert_string_equal(smtpc_client_step(&client), "greeting");
+    assert_int_equal(smtpc_client_reply(&client)->code, 554);
+    assert_string_equal(smtpc_client_reply(&client)->text, "5.7.1 not you");
+    assert_string_equal(fake.written, "QUIT\r\n");
+    assert_int_equal(fake.closed, 1);
+
+    /* back in its initial state: the same client sends again */
+    rescript(happy);
+    assert_int_equal(smtpc_client_send_mail(&client, &txn, "hello\n", 6), 0);
+    assert_string_equal(fake.written, WIRE_TO_DOT "QUIT\r\n");
+    assert_int_equal(smtpc_client_error(&client), 0);
+}
+
+static void test_rcpt_refused_names_step(void **state)
+{
+    static const struct step steps[] = {
+        {S_BYTES, "220 mx\r\n"},       {S_BYTES, "250 mx\r\n"},
+        {S_BYTES, "250 ok\r\n"},       {S_BYTES, "550 5.1.1 <b@example.net> unknown\r\n"},
+        {S_BYTES, "250 reset\r\n"},    {S_BYTES, "221 bye\r\n"},
+        {S_END, NULL},
+    };
+
+    (void)state;
+    setup_client(steps);
+    assert_int_equal(smtpc_client_send_mail(&client, &txn, "x", 1), SMTPC_ERR_REFUSED_RCPT);
+    assert_string_equal(smtpc_client_step(&client), "RCPT TO");
+    assert_int_equal(smtpc_client_reply(&client)->code, 550);
+    assert_string_equal(smtpc_client_reply(&client)->enhanced, "5.1.1");
+    assert_string_equal(fake.written, "EHLO client.example\r\nMAIL FROM:<a@example.org>\r\n"
+                                      "RCPT TO:<b@example.net>\r\nRSET\r\nQUIT\r\n");
+}
+
+/* A body line over 998 octets is refused before MAIL. */
+static void test_long_line_before_mail(void **state)
+{
+    static char body[1200];
+
+    (void)state;
+    memset(body, 'y', sizeof body);
+    setup_client(happy);
+    assert_int_equal(smtpc_client_open(&client), 0);
+    assert_int_equal(smtpc_client_send(&client, &txn, body, sizeof body), SMTPC_ERR_BODY_LINE);
+    assert_string_equal(fake.written, "EHLO client.example\r\n");
+    smtpc_client_close(&client);
+}
+
+/* Several messages over one connection. */
+static void test_two_messages(void **state)
+{
+    static const struct step steps[] = {
+        {S_BYTES, "220 mx\r\n"}, {S_BYTES, "250 mx\r\n"}, {S_BYTES, "250 ok\r\n"},
+        {S_BYTES, "250 ok\r\n"}, {S_BYTES, "354 go\r\n"}, {S_BYTES, "250 one\r\n"},
+        {S_BYTES, "250 ok\r\n"}, {S_BYTES, "250 ok\r\n"}, {S_BYTES, "354 go\r\n"},
+        {S_BYTES, "250 two\r\n"}, {S_BYTES, "221 bye\r\n"}, {S_END, NULL},
+    };
+
+    (void)state;
+    setup_client(steps);
+    assert_int_equal(smtpc_client_open(&client), 0);
+    assert_int_equal(smtpc_client_send(&client, &txn, "1", 1), 0);
+    assert_string_equal(txn.end_reply.text, "one");
+    assert_int_equal(smtpc_client_send(&client, &txn, "2", 1), 0);
+    assert_string_equal(txn.end_reply.text, "two");
+    assert_int_equal(smtpc_client_close(&client), 0);
+    assert_string_equal(fake.written,
+                        "EHLO client.example\r\nMAIL FROM:<a@example.org>\r\nRCPT TO:<b@example.net>\r\n"
+                        "DATA\r\n1\r\n.\r\nMAIL FROM:<a@example.org>\r\nRCPT TO:<b@example.net>\r\n"
+                        "DATA\r\n2\r\n.\r\nQUIT\r\n");
+}
+
+struct reader {
+    const char *text;
+    size_t off;
+    int fail_after;  /* calls before an error; -1: never */
+};
+
+static long read_body(void *ctx, uint8_t *buf, size_t cap)
+{
+    struct reader *r = ctx;
+    size_t n = strlen(r->text + r->off);
+
+    if (r->fail_after == 0)
+        return -1;
+    if (r->fail_after > 0)
+        r->fail_after--;
+    if (n > 3)
+        n = 3; /* small pieces */
+    if (n > cap)
+        n = cap;
+    memcpy(buf, r->text + r->off, n);
+    r->off += n;
+    return (long)n;
+}
+
+static void test_stream_body(void **state)
+{
+    struct reader r = {"line one\n.line two\n", 0, -1};
+
+    (void)state;
+    setup_client(happy);
+    assert_int_equal(smtpc_client_open(&client), 0);
+    assert_int_equal(smtpc_client_send_stream(&client, &txn, read_body, &r), 0);
+    smtpc_client_close(&client);
+    assert_string_equal(fake.written, "EHLO client.example\r\nMAIL FROM:<a@example.org>\r\n"
+                                      "RCPT TO:<b@example.net>\r\nDATA\r\n"
+                                      "line one\r\n..line two\r\n.\r\nQUIT\r\n");
+}
+
+/* A reader that fails mid-body: the data is never ended, the connection
+ * is closed, so the server discards the partial message. */
+static void test_stream_failure(void **state)
+{
+    struct reader r = {"line one\nline two\n", 0, 2};
+
+    (void)state;
+    setup_client(happy);
+    assert_int_equal(smtpc_client_open(&client), 0);
+    assert_int_equal(smtpc_client_send_stream(&client, &txn, read_body, &r), SMTPC_ERR_BODY_SOURCE);
+    assert_null(strstr(fake.written, "\r\n.\r\n"));
+    assert_null(strstr(fake.written, "QUIT"));
+    assert_int_equal(fake.closed, 1);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_send_mail),
+        cmocka_unit_test(test_deadlines),
+        cmocka_unit_test(test_quit_unanswered),
+        cmocka_unit_test(test_timeout_at_data),
+        cmocka_unit_test(test_disconnect_each_step),
+        cmocka_unit_test(test_refusal_then_reuse),
+        cmocka_unit_test(test_rcpt_refused_names_step),
+        cmocka_unit_test(test_long_line_before_mail),
+        cmocka_unit_test(test_two_messages),
+        cmocka_unit_test(test_stream_body),
+        cmocka_unit_test(test_stream_failure),
+    };
+
+    return cmocka_run_group_tests_name("client transcripts", tests, NULL, NULL);
+}
