@@ -1,0 +1,73 @@
+/*
+ * examples/send_mail: the library in twenty lines.
+ *
+ *   send_mail HOST PORT FROM TO
+ *
+ * Sends a short message with the blocking client and prints what the
+ * server said. Set SMTPC_USER and SMTPC_PASSWORD to authenticate (allowed
+ * over cleartext here only because TLS arrives in a later release).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "smtpc/client.h"
+#include "smtpc/message.h"
+
+int main(int argc, char **argv)
+{
+    static struct smtpc_client client; /* large: keep it off small stacks */
+    struct smtpc_client_options opt;
+    struct smtpc_rcpt rcpt;
+    struct smtpc_txn txn;
+    struct smtpc_headers h;
+    const char *to[1];
+    char message[4096];
+    long n;
+    int rc;
+
+    if (argc != 5) {
+        fprintf(stderr, "usage: send_mail HOST PORT FROM TO\n");
+        return 64;
+    }
+    smtpc_client_options_default(&opt);
+    opt.host = argv[1];
+    opt.port = argv[2];
+    opt.session.ehlo_name = "example.localhost";
+    opt.session.username = getenv("SMTPC_USER");
+    opt.session.password = getenv("SMTPC_PASSWORD");
+    opt.session.flags |= SMTPC_F_ALLOW_CLEARTEXT_AUTH;
+
+    /* headers, then the body right after them */
+    memset(&h, 0, sizeof h);
+    to[0] = argv[4];
+    h.from = argv[3];
+    h.to = to;
+    h.to_count = 1;
+    h.subject = "Hello from the smtpc library";
+    n = smtpc_headers_build(&h, message, sizeof message);
+    if (n < 0) {
+        fprintf(stderr, "headers: %s\n", smtpc_strerror((int)n));
+        return 65;
+    }
+    strncat(message, "This message was sent by examples/send_mail.c.\n", sizeof message - (size_t)n - 1);
+
+    memset(&rcpt, 0, sizeof rcpt);
+    rcpt.address = argv[4];
+    memset(&txn, 0, sizeof txn);
+    txn.from = argv[3];
+    txn.rcpt = &rcpt;
+    txn.rcpt_count = 1;
+
+    smtpc_client_init(&client, &opt);
+    rc = smtpc_client_send_mail(&client, &txn, message, strlen(message));
+    if (rc != 0) {
+        const struct smtpc_reply *r = smtpc_client_reply(&client);
+
+        fprintf(stderr, "failed at %s: %s (server: %d %s)\n", smtpc_client_step(&client),
+                smtpc_strerror(rc), r->code, r->text);
+        return 1;
+    }
+    printf("accepted: %d %s\n", txn.end_reply.code, txn.end_reply.text);
+    return 0;
+}
