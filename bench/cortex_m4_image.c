@@ -17,8 +17,10 @@ static uint8_t out_buf[SMTPC_OUT_BUF_MIN];
 static volatile size_t sink;
 
 static const char *const replies[] = {
-    "220 mx ESMTP\r\n", "250-mx\r\n250 AUTH PLAIN LOGIN\r\n", "235 ok\r\n", "250 ok\r\n",
-    "250 ok\r\n", "354 go\r\n", "250 queued\r\n", "221 bye\r\n",
+    "220 mx ESMTP\r\n", "250-mx\r\n250 AUTH PLAIN LOGIN\r\n",
+    "235 ok\r\n",       "250 ok\r\n",
+    "250 ok\r\n",       "354 go\r\n",
+    "250 queued\r\n",   "221 bye\r\n",
 };
 
 static void feed(const char *text)

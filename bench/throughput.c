@@ -19,7 +19,7 @@
 struct counting {
     struct smtpc_transport base;
     struct smtpc_posix posix;
-    unsigned long turns;      /* reads that follow a write */
+    unsigned long turns; /* reads that follow a write */
     unsigned long bytes_out;
     int last_was_write;
 };

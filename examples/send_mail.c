@@ -50,7 +50,8 @@ int main(int argc, char **argv)
         fprintf(stderr, "headers: %s\n", smtpc_strerror((int)n));
         return 65;
     }
-    strncat(message, "This message was sent by examples/send_mail.c.\n", sizeof message - (size_t)n - 1);
+    strncat(message, "This message was sent by examples/send_mail.c.\n",
+            sizeof message - (size_t)n - 1);
 
     memset(&rcpt, 0, sizeof rcpt);
     rcpt.address = argv[4];

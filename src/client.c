@@ -184,14 +184,15 @@ static void record_txn(struct smtpc_client *c, const struct smtpc_txn *t)
         break;
     }
     if (r == NULL || r->code == 0)
-        r = smtpc_error_class(t->result) == SMTPC_ERRCLASS_REFUSED ? smtpc_session_reply(&c->session)
-                                                                   : NULL;
+        r = smtpc_error_class(t->result) == SMTPC_ERRCLASS_REFUSED
+                ? smtpc_session_reply(&c->session)
+                : NULL;
     record(c, t->result, step != NULL ? step : smtpc_session_step(&c->session), r);
 }
 
 /* Feeds the body from `buf` or, when `read` is set, from the reader. */
-static void run_body(struct smtpc_client *c, const uint8_t *buf, size_t len, smtpc_body_read_fn *read,
-                     void *ctx)
+static void run_body(struct smtpc_client *c, const uint8_t *buf, size_t len,
+                     smtpc_body_read_fn *read, void *ctx)
 {
     struct smtpc_session *s = &c->session;
 
@@ -278,8 +279,8 @@ int smtpc_client_send(struct smtpc_client *c, struct smtpc_txn *txn, const void 
     return send_txn(c, txn, (const uint8_t *)body, len, NULL, NULL);
 }
 
-int smtpc_client_send_stream(struct smtpc_client *c, struct smtpc_txn *txn, smtpc_body_read_fn *read,
-                             void *ctx)
+int smtpc_client_send_stream(struct smtpc_client *c, struct smtpc_txn *txn,
+                             smtpc_body_read_fn *read, void *ctx)
 {
     if (txn == NULL || read == NULL)
         return SMTPC_ERR_ARG;
@@ -303,7 +304,8 @@ int smtpc_client_close(struct smtpc_client *c)
     return rc;
 }
 
-int smtpc_client_send_mail(struct smtpc_client *c, struct smtpc_txn *txn, const void *body, size_t len)
+int smtpc_client_send_mail(struct smtpc_client *c, struct smtpc_txn *txn, const void *body,
+                           size_t len)
 {
     int rc = smtpc_client_open(c);
 

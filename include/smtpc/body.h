@@ -25,16 +25,16 @@ extern "C" {
 #define SMTPC_BODY_END_MAX 5
 
 /* Policy for lines over SMTPC_BODY_LINE_MAX. */
-#define SMTPC_LONG_LINES_FAIL 0   /* stop with SMTPC_ERR_BODY_LINE (default) */
-#define SMTPC_LONG_LINES_PASS 1   /* send them as they are (servers may refuse) */
+#define SMTPC_LONG_LINES_FAIL 0 /* stop with SMTPC_ERR_BODY_LINE (default) */
+#define SMTPC_LONG_LINES_PASS 1 /* send them as they are (servers may refuse) */
 
 struct smtpc_body_encoder {
-    unsigned long line_len;   /* octets on the current output line */
-    unsigned long long in_total;   /* input bytes consumed */
-    unsigned long long out_total;  /* output bytes produced */
-    int at_line_start;        /* nothing on the current line yet */
-    int after_cr;             /* last input byte was CR (an LF now is its pair) */
-    int long_lines;           /* SMTPC_LONG_LINES_* */
+    unsigned long line_len;       /* octets on the current output line */
+    unsigned long long in_total;  /* input bytes consumed */
+    unsigned long long out_total; /* output bytes produced */
+    int at_line_start;            /* nothing on the current line yet */
+    int after_cr;                 /* last input byte was CR (an LF now is its pair) */
+    int long_lines;               /* SMTPC_LONG_LINES_* */
 };
 
 void smtpc_body_encoder_init(struct smtpc_body_encoder *e, int long_lines);
@@ -43,8 +43,8 @@ void smtpc_body_encoder_init(struct smtpc_body_encoder *e, int long_lines);
  * input bytes consumed (stops early when the output window is full; call
  * again with the rest), or SMTPC_ERR_BODY_LINE under the fail policy, with
  * *out_len set to what was written before the bad line went over. */
-long smtpc_body_encode(struct smtpc_body_encoder *e, const uint8_t *in, size_t in_len,
-                       uint8_t *out, size_t out_cap, size_t *out_len);
+long smtpc_body_encode(struct smtpc_body_encoder *e, const uint8_t *in, size_t in_len, uint8_t *out,
+                       size_t out_cap, size_t *out_len);
 
 /* Writes the end of data (line break if needed, then ".\r\n") into `out`.
  * Returns the number of bytes written, or SMTPC_ERR_BUFFER when `out_cap`

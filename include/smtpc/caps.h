@@ -18,7 +18,7 @@ extern "C" {
 #define SMTPC_AUTH_OAUTHBEARER 0x10u
 
 /* Extensions, as bits. */
-#define SMTPC_CAP_EHLO 0x0001u        /* the server answered EHLO (not only HELO) */
+#define SMTPC_CAP_EHLO 0x0001u /* the server answered EHLO (not only HELO) */
 #define SMTPC_CAP_PIPELINING 0x0002u
 #define SMTPC_CAP_SIZE 0x0004u
 #define SMTPC_CAP_8BITMIME 0x0008u
@@ -27,13 +27,13 @@ extern "C" {
 #define SMTPC_CAP_CHUNKING 0x0040u
 #define SMTPC_CAP_DSN 0x0080u
 #define SMTPC_CAP_ENHANCEDSTATUSCODES 0x0100u
-#define SMTPC_CAP_AUTH 0x0200u        /* an AUTH line was present (mechanisms in auth) */
+#define SMTPC_CAP_AUTH 0x0200u /* an AUTH line was present (mechanisms in auth) */
 #define SMTPC_CAP_BINARYMIME 0x0400u
 
 struct smtpc_caps {
-    unsigned flags;           /* SMTPC_CAP_* */
-    unsigned auth;            /* SMTPC_AUTH_* offered */
-    unsigned long size_max;   /* SIZE value; 0 when absent or unlimited */
+    unsigned flags;         /* SMTPC_CAP_* */
+    unsigned auth;          /* SMTPC_AUTH_* offered */
+    unsigned long size_max; /* SIZE value; 0 when absent or unlimited */
 };
 
 /* Clears every capability. */

@@ -35,27 +35,27 @@ extern "C" {
 typedef long smtpc_body_read_fn(void *ctx, uint8_t *buf, size_t cap);
 
 struct smtpc_client_options {
-    const char *host;               /* server name or address; required unless transport is set */
-    const char *port;               /* number or service name; NULL: "25" */
-    int family;                     /* SMTPC_FAMILY_ANY, _IPV4 or _IPV6 */
-    unsigned connect_timeout_s;     /* 0: 30 seconds */
-    unsigned quit_timeout_s;        /* wait for the reply to QUIT; 0: 10 seconds */
+    const char *host;           /* server name or address; required unless transport is set */
+    const char *port;           /* number or service name; NULL: "25" */
+    int family;                 /* SMTPC_FAMILY_ANY, _IPV4 or _IPV6 */
+    unsigned connect_timeout_s; /* 0: 30 seconds */
+    unsigned quit_timeout_s;    /* wait for the reply to QUIT; 0: 10 seconds */
     struct smtpc_session_config session; /* EHLO name, credentials, policies, trace, timeouts */
     struct smtpc_transport *transport;   /* NULL: a POSIX connection to host:port; else an already
                                             connected transport (closed by smtpc_client_close) */
 };
 
 struct smtpc_client {
-    struct smtpc_client_options opt;    /* private from here on */
+    struct smtpc_client_options opt; /* private from here on */
     struct smtpc_session session;
     struct smtpc_posix posix;
-    struct smtpc_transport *t;          /* the open connection, NULL when closed */
+    struct smtpc_transport *t; /* the open connection, NULL when closed */
     uint8_t in[SMTPC_IN_BUF_DEFAULT];
     uint8_t out[SMTPC_OUT_BUF_DEFAULT];
     uint8_t chunk[SMTPC_OUT_BUF_DEFAULT]; /* body bytes pulled from a reader */
-    int error;                          /* last error, 0 after success */
-    const char *step;                   /* where it happened */
-    struct smtpc_reply reply;           /* the server's words for it (code 0: none) */
+    int error;                            /* last error, 0 after success */
+    const char *step;                     /* where it happened */
+    struct smtpc_reply reply;             /* the server's words for it (code 0: none) */
 };
 
 void smtpc_client_options_default(struct smtpc_client_options *o);
@@ -78,8 +78,8 @@ int smtpc_client_open(struct smtpc_client *c);
 int smtpc_client_send(struct smtpc_client *c, struct smtpc_txn *txn, const void *body, size_t len);
 
 /* The same with the body pulled from `read` as it is sent. */
-int smtpc_client_send_stream(struct smtpc_client *c, struct smtpc_txn *txn, smtpc_body_read_fn *read,
-                             void *ctx);
+int smtpc_client_send_stream(struct smtpc_client *c, struct smtpc_txn *txn,
+                             smtpc_body_read_fn *read, void *ctx);
 
 /* Sends QUIT when possible, waits for its reply and closes. Always leaves
  * the client closed; returns 0 or the error met on the way (which does not
@@ -88,7 +88,8 @@ int smtpc_client_close(struct smtpc_client *c);
 
 /* open + send + close. Returns 0 when the server accepted the message, even
  * if the QUIT that follows goes unanswered. */
-int smtpc_client_send_mail(struct smtpc_client *c, struct smtpc_txn *txn, const void *body, size_t len);
+int smtpc_client_send_mail(struct smtpc_client *c, struct smtpc_txn *txn, const void *body,
+                           size_t len);
 
 /* About the last failure: the error, the step ("RCPT TO", "end of data",
  * ...) and the server's reply (code 0 when the server said nothing). */

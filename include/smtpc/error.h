@@ -28,25 +28,25 @@ extern "C" {
 #define SMTPC_OK 0
 
 /* usage */
-#define SMTPC_ERR_ARG -1           /* a required argument is missing or out of range */
-#define SMTPC_ERR_ARG_CTL -2       /* CR, LF, NUL or another control byte in an argument */
-#define SMTPC_ERR_ARG_ADDRESS -3   /* a mail address is empty, too long or has '<' '>' */
-#define SMTPC_ERR_STATE -4         /* the call is not allowed in the session's state */
-#define SMTPC_ERR_BUFFER -5        /* a caller buffer is too small for its purpose */
-#define SMTPC_ERR_TOO_LONG -6      /* a command would not fit in the output buffer */
-#define SMTPC_ERR_BODY_LINE -7     /* a body line is over 998 octets (policy: fail) */
-#define SMTPC_ERR_NO_RECIPIENT -8  /* a transaction with no recipient */
-#define SMTPC_ERR_BODY_SOURCE -9   /* the caller's body source reported an error */
-#define SMTPC_ERR_HEADER -10       /* a header value is invalid or does not fit */
+#define SMTPC_ERR_ARG -1          /* a required argument is missing or out of range */
+#define SMTPC_ERR_ARG_CTL -2      /* CR, LF, NUL or another control byte in an argument */
+#define SMTPC_ERR_ARG_ADDRESS -3  /* a mail address is empty, too long or has '<' '>' */
+#define SMTPC_ERR_STATE -4        /* the call is not allowed in the session's state */
+#define SMTPC_ERR_BUFFER -5       /* a caller buffer is too small for its purpose */
+#define SMTPC_ERR_TOO_LONG -6     /* a command would not fit in the output buffer */
+#define SMTPC_ERR_BODY_LINE -7    /* a body line is over 998 octets (policy: fail) */
+#define SMTPC_ERR_NO_RECIPIENT -8 /* a transaction with no recipient */
+#define SMTPC_ERR_BODY_SOURCE -9  /* the caller's body source reported an error */
+#define SMTPC_ERR_HEADER -10      /* a header value is invalid or does not fit */
 
 /* protocol */
-#define SMTPC_ERR_REPLY_SYNTAX -100    /* reply line is not "ddd", "ddd text" or "ddd-text" */
-#define SMTPC_ERR_REPLY_TOO_LONG -101  /* a reply line is longer than the configured limit */
-#define SMTPC_ERR_REPLY_LINES -102     /* a reply has more lines than the configured limit */
-#define SMTPC_ERR_REPLY_MIXED -103     /* the lines of one reply carry different codes */
-#define SMTPC_ERR_REPLY_UNEXPECTED -104 /* a well-formed reply that makes no sense here */
+#define SMTPC_ERR_REPLY_SYNTAX -100       /* reply line is not "ddd", "ddd text" or "ddd-text" */
+#define SMTPC_ERR_REPLY_TOO_LONG -101     /* a reply line is longer than the configured limit */
+#define SMTPC_ERR_REPLY_LINES -102        /* a reply has more lines than the configured limit */
+#define SMTPC_ERR_REPLY_MIXED -103        /* the lines of one reply carry different codes */
+#define SMTPC_ERR_REPLY_UNEXPECTED -104   /* a well-formed reply that makes no sense here */
 #define SMTPC_ERR_STARTTLS_INJECTION -105 /* bytes arrived after the 220 to STARTTLS */
-#define SMTPC_ERR_AUTH_PROTOCOL -106   /* the server broke the SASL exchange */
+#define SMTPC_ERR_AUTH_PROTOCOL -106      /* the server broke the SASL exchange */
 
 /* refusal (see the reply for the code) */
 #define SMTPC_ERR_REFUSED_GREETING -200 /* the greeting was not 220 */
@@ -54,27 +54,29 @@ extern "C" {
 #define SMTPC_ERR_REFUSED_STARTTLS -202 /* STARTTLS refused */
 #define SMTPC_ERR_REFUSED_AUTH -203     /* authentication refused (e.g. 535) */
 #define SMTPC_ERR_REFUSED_MAIL -204     /* MAIL FROM refused */
-#define SMTPC_ERR_REFUSED_RCPT -205     /* every recipient refused (or one, under the all-or-nothing policy) */
-#define SMTPC_ERR_REFUSED_DATA -206     /* DATA refused */
-#define SMTPC_ERR_REFUSED_MESSAGE -207  /* the message was refused after the end of data */
-#define SMTPC_ERR_REFUSED_COMMAND -208  /* RSET or NOOP refused */
+#define SMTPC_ERR_REFUSED_RCPT                                                                     \
+    -205 /* every recipient refused (or one, under the all-or-nothing policy) */
+#define SMTPC_ERR_REFUSED_DATA -206    /* DATA refused */
+#define SMTPC_ERR_REFUSED_MESSAGE -207 /* the message was refused after the end of data */
+#define SMTPC_ERR_REFUSED_COMMAND -208 /* RSET or NOOP refused */
 
 /* policy */
 #define SMTPC_ERR_AUTH_NOT_OFFERED -300 /* credentials given but the server offers no AUTH */
 #define SMTPC_ERR_AUTH_NO_MECH -301     /* no offered mechanism is allowed by the caller */
-#define SMTPC_ERR_AUTH_CLEARTEXT -302   /* the mechanism reveals the password and the link is not encrypted */
-#define SMTPC_ERR_MESSAGE_TOO_BIG -303  /* the message is larger than the server's SIZE */
-#define SMTPC_ERR_SMTPUTF8 -304         /* a non-ASCII address and no SMTPUTF8 on the server */
-#define SMTPC_ERR_TLS_REQUIRED -305     /* TLS required but not available */
+#define SMTPC_ERR_AUTH_CLEARTEXT                                                                   \
+    -302 /* the mechanism reveals the password and the link is not encrypted */
+#define SMTPC_ERR_MESSAGE_TOO_BIG -303 /* the message is larger than the server's SIZE */
+#define SMTPC_ERR_SMTPUTF8 -304        /* a non-ASCII address and no SMTPUTF8 on the server */
+#define SMTPC_ERR_TLS_REQUIRED -305    /* TLS required but not available */
 
 /* transport */
-#define SMTPC_ERR_RESOLVE -400      /* host name could not be resolved */
-#define SMTPC_ERR_CONNECT -401      /* no address accepted the connection */
-#define SMTPC_ERR_TIMEOUT -402      /* a deadline passed */
-#define SMTPC_ERR_CLOSED -403       /* the server closed the connection */
-#define SMTPC_ERR_IO -404           /* a read or write failed */
-#define SMTPC_ERR_TLS -405          /* TLS handshake or record failure */
-#define SMTPC_ERR_TLS_VERIFY -406   /* the server's certificate did not verify */
+#define SMTPC_ERR_RESOLVE -400    /* host name could not be resolved */
+#define SMTPC_ERR_CONNECT -401    /* no address accepted the connection */
+#define SMTPC_ERR_TIMEOUT -402    /* a deadline passed */
+#define SMTPC_ERR_CLOSED -403     /* the server closed the connection */
+#define SMTPC_ERR_IO -404         /* a read or write failed */
+#define SMTPC_ERR_TLS -405        /* TLS handshake or record failure */
+#define SMTPC_ERR_TLS_VERIFY -406 /* the server's certificate did not verify */
 
 /* Class of an error code: one of the SMTPC_ERRCLASS_* values. */
 #define SMTPC_ERRCLASS_NONE 0

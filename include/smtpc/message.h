@@ -18,20 +18,20 @@ extern "C" {
 #endif
 
 /* Priorities (values of X-Priority). */
-#define SMTPC_PRIORITY_NONE 0    /* no priority header */
-#define SMTPC_PRIORITY_HIGH 1    /* X-Priority: 1 (Highest), Importance: high */
-#define SMTPC_PRIORITY_NORMAL 3  /* X-Priority: 3 (Normal), Importance: normal */
-#define SMTPC_PRIORITY_LOW 5     /* X-Priority: 5 (Lowest), Importance: low */
+#define SMTPC_PRIORITY_NONE 0   /* no priority header */
+#define SMTPC_PRIORITY_HIGH 1   /* X-Priority: 1 (Highest), Importance: high */
+#define SMTPC_PRIORITY_NORMAL 3 /* X-Priority: 3 (Normal), Importance: normal */
+#define SMTPC_PRIORITY_LOW 5    /* X-Priority: 5 (Lowest), Importance: low */
 
 struct smtpc_headers {
-    const char *from;            /* address for From:, required */
-    const char *const *to;       /* addresses for To: */
+    const char *from;      /* address for From:, required */
+    const char *const *to; /* addresses for To: */
     size_t to_count;
-    const char *subject;         /* NULL: no Subject */
-    int priority;                /* SMTPC_PRIORITY_* */
-    time_t date;                 /* 0: now */
-    const char *message_id;      /* full "<id@domain>", or NULL to make one */
-    const char *id_domain;       /* domain for a made Message-ID; NULL: from the From domain */
+    const char *subject;    /* NULL: no Subject */
+    int priority;           /* SMTPC_PRIORITY_* */
+    time_t date;            /* 0: now */
+    const char *message_id; /* full "<id@domain>", or NULL to make one */
+    const char *id_domain;  /* domain for a made Message-ID; NULL: from the From domain */
 };
 
 /* Writes the header block (ending in an empty line) into `out` (NUL

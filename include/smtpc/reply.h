@@ -33,30 +33,30 @@ extern "C" {
 
 /* A complete reply as the caller sees it. */
 struct smtpc_reply {
-    int code;                         /* 200..599; 0 while there is none */
-    char enhanced[12];                /* "5.1.1" when the first line has one, else "" */
-    char text[SMTPC_REPLY_TEXT_MAX];  /* the lines' text (code stripped), '\n' between lines */
-    unsigned short lines;             /* number of lines */
-    unsigned char truncated;          /* 1 when text was cut to fit */
+    int code;                        /* 200..599; 0 while there is none */
+    char enhanced[12];               /* "5.1.1" when the first line has one, else "" */
+    char text[SMTPC_REPLY_TEXT_MAX]; /* the lines' text (code stripped), '\n' between lines */
+    unsigned short lines;            /* number of lines */
+    unsigned char truncated;         /* 1 when text was cut to fit */
 };
 
 /* Parser state. Treat as opaque; set up with smtpc_reply_parser_init. */
 struct smtpc_reply_parser {
     char line[SMTPC_REPLY_LINE_MAX + 1]; /* current line, code included, NUL ended */
-    size_t line_len;      /* bytes of the current line stored so far */
-    size_t max_line;      /* runtime line limit, <= SMTPC_REPLY_LINE_MAX */
-    size_t max_lines;     /* runtime line-count limit */
-    int state;            /* position within a line */
-    int code;             /* code of the reply under way (from its first line) */
-    int last;             /* the current line is the reply's last */
-    unsigned lines;       /* lines completed in the reply under way */
-    size_t text_len;      /* bytes used in reply->text */
+    size_t line_len;                     /* bytes of the current line stored so far */
+    size_t max_line;                     /* runtime line limit, <= SMTPC_REPLY_LINE_MAX */
+    size_t max_lines;                    /* runtime line-count limit */
+    int state;                           /* position within a line */
+    int code;                            /* code of the reply under way (from its first line) */
+    int last;                            /* the current line is the reply's last */
+    unsigned lines;                      /* lines completed in the reply under way */
+    size_t text_len;                     /* bytes used in reply->text */
 };
 
 /* What smtpc_reply_parse reports. */
-#define SMTPC_REPLY_MORE 0     /* all input consumed; the reply is not complete */
-#define SMTPC_REPLY_LINE 1     /* a non-final line is complete (see parser->line) */
-#define SMTPC_REPLY_DONE 2     /* the final line is complete; *reply holds the reply */
+#define SMTPC_REPLY_MORE 0 /* all input consumed; the reply is not complete */
+#define SMTPC_REPLY_LINE 1 /* a non-final line is complete (see parser->line) */
+#define SMTPC_REPLY_DONE 2 /* the final line is complete; *reply holds the reply */
 
 /* Prepares a parser. `max_line` (0: SMTPC_REPLY_LINE_MAX) and `max_lines`
  * (0: SMTPC_REPLY_LINES_DEFAULT) are the runtime bounds; a max_line above
@@ -72,8 +72,8 @@ void smtpc_reply_parser_init(struct smtpc_reply_parser *p, size_t max_line, size
  * a bare LF; a CR not followed by LF and a NUL byte are syntax errors.
  * On SMTPC_REPLY_LINE and _DONE, p->line holds the whole line (code
  * included, CRLF excluded) until the next call. */
-int smtpc_reply_parse(struct smtpc_reply_parser *p, struct smtpc_reply *reply,
-                      const uint8_t *data, size_t len, size_t *consumed);
+int smtpc_reply_parse(struct smtpc_reply_parser *p, struct smtpc_reply *reply, const uint8_t *data,
+                      size_t len, size_t *consumed);
 
 /* 1 when the parser is between replies (no partial line held). */
 int smtpc_reply_parser_idle(const struct smtpc_reply_parser *p);

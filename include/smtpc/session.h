@@ -8,12 +8,19 @@
  *
  *   for (;;) {
  *       unsigned w = smtpc_session_wants(s);
- *       if (w & SMTPC_WANT_SEND)  { p = smtpc_session_out_buf(s, &n); write; smtpc_session_out_ack(s, k); }
- *       else if (w & SMTPC_WANT_TLS)  { handshake; smtpc_session_tls_done(s); }
- *       else if (w & SMTPC_WANT_RECV) { p = smtpc_session_in_buf(s, &n); read; smtpc_session_in_ack(s, k) or _eof; }
- *       else if (w & SMTPC_WANT_BODY) { smtpc_session_body_write(...) ... smtpc_session_body_end(s); }
- *       else if (w & SMTPC_READY) { start a transaction, NOOP, RSET or QUIT }
- *       else break;   // SMTPC_DONE or SMTPC_FAILED
+ *       if (w & SMTPC_WANT_SEND) {
+ *           p = smtpc_session_out_buf(s, &n);  write up to n bytes;  smtpc_session_out_ack(s, k);
+ *       } else if (w & SMTPC_WANT_TLS) {
+ *           handshake;  smtpc_session_tls_done(s);
+ *       } else if (w & SMTPC_WANT_RECV) {
+ *           p = smtpc_session_in_buf(s, &n);  read;  smtpc_session_in_ack(s, k) or _eof(s);
+ *       } else if (w & SMTPC_WANT_BODY) {
+ *           smtpc_session_body_write(s, ...) until the end, then smtpc_session_body_end(s);
+ *       } else if (w & SMTPC_READY) {
+ *           start a transaction, NOOP, RSET or QUIT;
+ *       } else {
+ *           break;  // SMTPC_DONE or SMTPC_FAILED
+ *       }
  *   }
  *
  * After init, the engine reads the greeting, says EHLO (HELO when EHLO is
@@ -58,80 +65,87 @@ extern "C" {
 #define SMTPC_ADDRESS_MAX 254
 
 /* What the engine wants now (bits of smtpc_session_wants). */
-#define SMTPC_WANT_SEND 0x01u  /* output is pending: write it */
-#define SMTPC_WANT_RECV 0x02u  /* a reply is awaited: read */
-#define SMTPC_WANT_TLS 0x04u   /* perform the TLS handshake, then smtpc_session_tls_done */
-#define SMTPC_WANT_BODY 0x08u  /* give body bytes, then smtpc_session_body_end */
-#define SMTPC_READY 0x10u      /* idle: start a transaction, NOOP, RSET or QUIT */
-#define SMTPC_DONE 0x20u       /* QUIT completed: close the connection */
-#define SMTPC_FAILED 0x40u     /* see smtpc_session_error; close (after QUIT if allowed) */
+#define SMTPC_WANT_SEND 0x01u /* output is pending: write it */
+#define SMTPC_WANT_RECV 0x02u /* a reply is awaited: read */
+#define SMTPC_WANT_TLS 0x04u  /* perform the TLS handshake, then smtpc_session_tls_done */
+#define SMTPC_WANT_BODY 0x08u /* give body bytes, then smtpc_session_body_end */
+#define SMTPC_READY 0x10u     /* idle: start a transaction, NOOP, RSET or QUIT */
+#define SMTPC_DONE 0x20u      /* QUIT completed: close the connection */
+#define SMTPC_FAILED 0x40u    /* see smtpc_session_error; close (after QUIT if allowed) */
 
 /* Timeout classes (RFC 5321 §4.5.3.2), reported to the driver. */
 enum smtpc_timeout_class {
-    SMTPC_TIMEOUT_NONE = 0,     /* nothing awaited from the server */
-    SMTPC_TIMEOUT_GREETING,     /* initial 220: 5 minutes */
-    SMTPC_TIMEOUT_COMMAND,      /* EHLO, HELO, AUTH, RSET, NOOP, QUIT, STARTTLS: 5 minutes */
-    SMTPC_TIMEOUT_MAIL,         /* MAIL: 5 minutes */
-    SMTPC_TIMEOUT_RCPT,         /* RCPT: 5 minutes */
-    SMTPC_TIMEOUT_DATA_INIT,    /* DATA until 354: 2 minutes */
-    SMTPC_TIMEOUT_DATA_BLOCK,   /* each write of body data: 3 minutes */
-    SMTPC_TIMEOUT_DATA_END,     /* end of data until its reply: 10 minutes */
+    SMTPC_TIMEOUT_NONE = 0,   /* nothing awaited from the server */
+    SMTPC_TIMEOUT_GREETING,   /* initial 220: 5 minutes */
+    SMTPC_TIMEOUT_COMMAND,    /* EHLO, HELO, AUTH, RSET, NOOP, QUIT, STARTTLS: 5 minutes */
+    SMTPC_TIMEOUT_MAIL,       /* MAIL: 5 minutes */
+    SMTPC_TIMEOUT_RCPT,       /* RCPT: 5 minutes */
+    SMTPC_TIMEOUT_DATA_INIT,  /* DATA until 354: 2 minutes */
+    SMTPC_TIMEOUT_DATA_BLOCK, /* each write of body data: 3 minutes */
+    SMTPC_TIMEOUT_DATA_END,   /* end of data until its reply: 10 minutes */
     SMTPC_TIMEOUT_CLASSES
 };
 
 /* Session flags (struct smtpc_session_config.flags). */
-#define SMTPC_F_ALLOW_CLEARTEXT_AUTH 0x01u /* allow PLAIN/LOGIN on an unencrypted link. DANGEROUS: the password crosses the network readable */
-#define SMTPC_F_AUTH_OPTIONAL 0x02u  /* credentials set but no AUTH offered: send without (default: fail) */
-#define SMTPC_F_NO_INITIAL_RESPONSE 0x04u /* AUTH PLAIN in two steps (AUTH PLAIN, 334, credentials) */
-#define SMTPC_F_TRACE_SECRETS 0x08u  /* show AUTH payloads in the trace. DANGEROUS: leaks the password */
-#define SMTPC_F_NO_EHLO 0x10u        /* say HELO without trying EHLO */
-#define SMTPC_F_SECURE 0x20u         /* the link is already encrypted (implicit TLS) */
+#define SMTPC_F_ALLOW_CLEARTEXT_AUTH                                                               \
+    0x01u /* allow PLAIN/LOGIN on an unencrypted link. DANGEROUS: the password crosses the network \
+             readable */
+#define SMTPC_F_AUTH_OPTIONAL                                                                      \
+    0x02u /* credentials set but no AUTH offered: send without (default: fail) */
+#define SMTPC_F_NO_INITIAL_RESPONSE                                                                \
+    0x04u /* AUTH PLAIN in two steps (AUTH PLAIN, 334, credentials) */
+#define SMTPC_F_TRACE_SECRETS                                                                      \
+    0x08u                     /* show AUTH payloads in the trace. DANGEROUS: leaks the password */
+#define SMTPC_F_NO_EHLO 0x10u /* say HELO without trying EHLO */
+#define SMTPC_F_SECURE 0x20u  /* the link is already encrypted (implicit TLS) */
 
 /* Trace directions. */
-#define SMTPC_TRACE_IN 0    /* a reply line from the server */
-#define SMTPC_TRACE_OUT 1   /* a command line to the server (CRLF excluded) */
-#define SMTPC_TRACE_INFO 2  /* a note from the engine (e.g. body size) */
+#define SMTPC_TRACE_IN 0   /* a reply line from the server */
+#define SMTPC_TRACE_OUT 1  /* a command line to the server (CRLF excluded) */
+#define SMTPC_TRACE_INFO 2 /* a note from the engine (e.g. body size) */
 
 typedef void smtpc_trace_fn(void *ctx, int direction, const char *line, size_t len);
 
 struct smtpc_session_config {
-    const char *ehlo_name;      /* our domain or address literal, e.g. "host.example" or "[192.0.2.1]"; required */
-    const char *username;       /* NULL or "": no authentication */
-    const char *password;       /* with username */
-    const char *authzid;        /* PLAIN authorisation identity; NULL: empty */
-    unsigned auth_mechs;        /* SMTPC_AUTH_* allowed; 0: every mechanism smtpc implements */
-    unsigned flags;             /* SMTPC_F_* */
-    int long_lines;             /* SMTPC_LONG_LINES_* for body lines over 998 octets */
-    size_t max_reply_line;      /* 0: SMTPC_REPLY_LINE_MAX */
-    size_t max_reply_lines;     /* 0: SMTPC_REPLY_LINES_DEFAULT */
-    unsigned timeout_s[SMTPC_TIMEOUT_CLASSES]; /* seconds per class; 0 entries take the RFC default */
-    smtpc_trace_fn *trace;      /* NULL: no trace */
+    const char *ehlo_name;  /* our domain or address literal, e.g. "host.example" or "[192.0.2.1]";
+                               required */
+    const char *username;   /* NULL or "": no authentication */
+    const char *password;   /* with username */
+    const char *authzid;    /* PLAIN authorisation identity; NULL: empty */
+    unsigned auth_mechs;    /* SMTPC_AUTH_* allowed; 0: every mechanism smtpc implements */
+    unsigned flags;         /* SMTPC_F_* */
+    int long_lines;         /* SMTPC_LONG_LINES_* for body lines over 998 octets */
+    size_t max_reply_line;  /* 0: SMTPC_REPLY_LINE_MAX */
+    size_t max_reply_lines; /* 0: SMTPC_REPLY_LINES_DEFAULT */
+    unsigned
+        timeout_s[SMTPC_TIMEOUT_CLASSES]; /* seconds per class; 0 entries take the RFC default */
+    smtpc_trace_fn *trace;                /* NULL: no trace */
     void *trace_ctx;
 };
 
 /* One recipient of a transaction: the address in, the server's answer out. */
 struct smtpc_rcpt {
-    const char *address;        /* in: mailbox without angle brackets */
-    struct smtpc_reply reply;   /* out: the reply to RCPT TO */
-    int accepted;               /* out: 1 when the server accepted it (2xx) */
+    const char *address;      /* in: mailbox without angle brackets */
+    struct smtpc_reply reply; /* out: the reply to RCPT TO */
+    int accepted;             /* out: 1 when the server accepted it (2xx) */
 };
 
 /* Transaction flags. */
-#define SMTPC_TXN_ALL_RCPTS 0x01u   /* fail (and RSET) unless every recipient is accepted */
-#define SMTPC_TXN_8BIT 0x02u        /* the body holds 8-bit bytes: BODY=8BITMIME when offered */
+#define SMTPC_TXN_ALL_RCPTS 0x01u /* fail (and RSET) unless every recipient is accepted */
+#define SMTPC_TXN_8BIT 0x02u      /* the body holds 8-bit bytes: BODY=8BITMIME when offered */
 
 struct smtpc_txn {
-    const char *from;           /* in: reverse-path without brackets; "" for the null sender */
-    struct smtpc_rcpt *rcpt;    /* in/out: recipients */
-    size_t rcpt_count;          /* in: at least 1 */
-    unsigned long long size;    /* in: message size for SIZE=; 0 when unknown */
-    unsigned flags;             /* in: SMTPC_TXN_* */
-    struct smtpc_reply mail_reply;  /* out: reply to MAIL FROM */
-    struct smtpc_reply data_reply;  /* out: reply to DATA */
-    struct smtpc_reply end_reply;   /* out: reply to the end of data */
-    size_t rcpt_accepted;       /* out: recipients accepted */
-    int result;                 /* out: 0 when the server accepted the message, else SMTPC_ERR_* */
-    int done;                   /* out: 1 once the transaction is over */
+    const char *from;              /* in: reverse-path without brackets; "" for the null sender */
+    struct smtpc_rcpt *rcpt;       /* in/out: recipients */
+    size_t rcpt_count;             /* in: at least 1 */
+    unsigned long long size;       /* in: message size for SIZE=; 0 when unknown */
+    unsigned flags;                /* in: SMTPC_TXN_* */
+    struct smtpc_reply mail_reply; /* out: reply to MAIL FROM */
+    struct smtpc_reply data_reply; /* out: reply to DATA */
+    struct smtpc_reply end_reply;  /* out: reply to the end of data */
+    size_t rcpt_accepted;          /* out: recipients accepted */
+    int result; /* out: 0 when the server accepted the message, else SMTPC_ERR_* */
+    int done;   /* out: 1 once the transaction is over */
 };
 
 /* Internal states; the driver reads smtpc_session_wants instead. */
@@ -159,26 +173,26 @@ enum smtpc_session_state {
 struct smtpc_session {
     struct smtpc_session_config cfg;
     struct smtpc_reply_parser parser;
-    struct smtpc_reply reply;       /* the reply being parsed / last complete reply */
+    struct smtpc_reply reply; /* the reply being parsed / last complete reply */
     struct smtpc_caps caps;
     struct smtpc_body_encoder body;
-    uint8_t *in;                    /* input buffer: [in_off, in_len) unparsed */
+    uint8_t *in; /* input buffer: [in_off, in_len) unparsed */
     size_t in_cap, in_off, in_len;
-    uint8_t *out;                   /* output buffer: [out_off, out_len) unsent */
+    uint8_t *out; /* output buffer: [out_off, out_len) unsent */
     size_t out_cap, out_off, out_len;
-    struct smtpc_txn *txn;          /* the transaction under way, or NULL */
-    size_t rcpt_next;               /* index of the recipient whose reply is awaited */
+    struct smtpc_txn *txn; /* the transaction under way, or NULL */
+    size_t rcpt_next;      /* index of the recipient whose reply is awaited */
     enum smtpc_session_state state;
     enum smtpc_session_state fail_state; /* the state that failed */
-    int error;                      /* sticky error once FAILED */
-    int quit_ok;                    /* a QUIT may still be sent after the failure */
-    int auth_mech;                  /* the mechanism in use, SMTPC_AUTH_* */
-    int auth_step;                  /* challenges answered so far */
-    int auth_error;                 /* the error to report once a cancelled exchange ends */
-    int authenticated;              /* AUTH succeeded */
-    int secure;                     /* the link is encrypted */
-    int body_ending;                /* end of data asked for, not yet queued */
-    unsigned long replies;          /* complete replies handled so far */
+    int error;                           /* sticky error once FAILED */
+    int quit_ok;                         /* a QUIT may still be sent after the failure */
+    int auth_mech;                       /* the mechanism in use, SMTPC_AUTH_* */
+    int auth_step;                       /* challenges answered so far */
+    int auth_error;                      /* the error to report once a cancelled exchange ends */
+    int authenticated;                   /* AUTH succeeded */
+    int secure;                          /* the link is encrypted */
+    int body_ending;                     /* end of data asked for, not yet queued */
+    unsigned long replies;               /* complete replies handled so far */
 };
 
 /* Fills `cfg` with defaults: no credentials, every mechanism, RFC timeouts. */
@@ -191,8 +205,8 @@ void smtpc_session_config_default(struct smtpc_session_config *cfg);
  * minimums) or SMTPC_ERR_TOO_LONG (credentials longer than
  * SMTPC_CREDENTIAL_MAX or too long for the output buffer). No byte is
  * queued: the engine first waits for the greeting. */
-int smtpc_session_init(struct smtpc_session *s, const struct smtpc_session_config *cfg,
-                       uint8_t *in, size_t in_cap, uint8_t *out, size_t out_cap);
+int smtpc_session_init(struct smtpc_session *s, const struct smtpc_session_config *cfg, uint8_t *in,
+                       size_t in_cap, uint8_t *out, size_t out_cap);
 
 /* What the engine wants now: SMTPC_WANT_* / SMTPC_READY / SMTPC_DONE /
  * SMTPC_FAILED bits. SEND may come with RECV, BODY or READY; send first. */
@@ -247,14 +261,15 @@ int smtpc_session_tls_done(struct smtpc_session *s);
 void smtpc_session_abort(struct smtpc_session *s, int err);
 
 /* Accessors. */
-int smtpc_session_error(const struct smtpc_session *s);           /* 0 or the sticky error */
+int smtpc_session_error(const struct smtpc_session *s); /* 0 or the sticky error */
 const struct smtpc_reply *smtpc_session_reply(const struct smtpc_session *s); /* last reply */
 const struct smtpc_caps *smtpc_session_caps(const struct smtpc_session *s);
 enum smtpc_timeout_class smtpc_session_timeout_class(const struct smtpc_session *s);
-unsigned smtpc_session_timeout_s(const struct smtpc_session *s);  /* seconds for the current class */
+unsigned smtpc_session_timeout_s(const struct smtpc_session *s); /* seconds for the current class */
 int smtpc_session_authenticated(const struct smtpc_session *s);
 unsigned long smtpc_session_replies(const struct smtpc_session *s); /* replies handled so far */
-const char *smtpc_session_step(const struct smtpc_session *s);    /* "greeting", "EHLO", ... for messages */
+const char *
+smtpc_session_step(const struct smtpc_session *s); /* "greeting", "EHLO", ... for messages */
 
 /* Checks a string for CR, LF and other control bytes: 0 or SMTPC_ERR_ARG_CTL. */
 int smtpc_check_text(const char *s);

@@ -18,7 +18,8 @@ enum { ST_CODE0, ST_CODE1, ST_CODE2, ST_SEP, ST_TEXT, ST_CR };
 void smtpc_reply_parser_init(struct smtpc_reply_parser *p, size_t max_line, size_t max_lines)
 {
     memset(p, 0, sizeof *p);
-    p->max_line = (max_line == 0 || max_line > SMTPC_REPLY_LINE_MAX) ? SMTPC_REPLY_LINE_MAX : max_line;
+    p->max_line =
+        (max_line == 0 || max_line > SMTPC_REPLY_LINE_MAX) ? SMTPC_REPLY_LINE_MAX : max_line;
     p->max_lines = max_lines == 0 ? SMTPC_REPLY_LINES_DEFAULT : max_lines;
     p->state = ST_CODE0;
 }
@@ -61,7 +62,8 @@ static void parse_enhanced(struct smtpc_reply *r, const char *t, size_t len)
     r->enhanced[i] = '\0';
 }
 
-static void append_text(struct smtpc_reply_parser *p, struct smtpc_reply *r, const char *t, size_t len)
+static void append_text(struct smtpc_reply_parser *p, struct smtpc_reply *r, const char *t,
+                        size_t len)
 {
     size_t room;
 

@@ -77,7 +77,8 @@ void h_client(struct harness *h, const char *expected)
     drain(h);
     h->sent[h->sent_len] = '\0';
     if (h->sent_len != len || memcmp(h->sent, expected, len) != 0) {
-        fprintf(stderr, "chunk %zu: client sent [%s]\nexpected [%s]\n", h->chunk, h->sent, expected);
+        fprintf(stderr, "chunk %zu: client sent [%s]\nexpected [%s]\n", h->chunk, h->sent,
+                expected);
         fail();
     }
     h->sent_len = 0;

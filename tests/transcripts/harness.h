@@ -25,11 +25,11 @@ struct harness {
     struct smtpc_session_config cfg;
     uint8_t in[SMTPC_IN_BUF_MIN * 4];
     uint8_t out[SMTPC_OUT_BUF_DEFAULT];
-    size_t out_cap;                 /* output buffer size given to the engine */
-    size_t chunk;                   /* bytes per read and per write */
-    char sent[65536];               /* client bytes not yet checked */
+    size_t out_cap;   /* output buffer size given to the engine */
+    size_t chunk;     /* bytes per read and per write */
+    char sent[65536]; /* client bytes not yet checked */
     size_t sent_len;
-    char trace[H_TRACE_MAX];        /* "C: ...\n" / "S: ...\n" / "* ...\n" */
+    char trace[H_TRACE_MAX]; /* "C: ...\n" / "S: ...\n" / "* ...\n" */
     size_t trace_len;
 };
 

@@ -27,7 +27,7 @@ struct fake {
     char written[16384];
     size_t wlen;
     int closed;
-    int read_timeouts[64];   /* timeout_ms of each read */
+    int read_timeouts[64]; /* timeout_ms of each read */
     size_t reads;
 };
 
@@ -110,8 +110,9 @@ static void rescript(const struct step *steps)
     "DATA\r\nhello\r\n.\r\n"
 
 static const struct step happy[] = {
-    {S_BYTES, "220 mx ESMTP\r\n"}, {S_BYTES, "250-mx\r\n250 SIZE 100\r\n"}, {S_BYTES, "250 ok\r\n"},
-    {S_BYTES, "250 ok\r\n"},       {S_BYTES, "354 go\r\n"},                 {S_BYTES, "250 queued\r\n"},
+    {S_BYTES, "220 mx ESMTP\r\n"}, {S_BYTES, "250-mx\r\n250 SIZE 100\r\n"},
+    {S_BYTES, "250 ok\r\n"},       {S_BYTES, "250 ok\r\n"},
+    {S_BYTES, "354 go\r\n"},       {S_BYTES, "250 queued\r\n"},
     {S_BYTES, "221 bye\r\n"},      {S_END, NULL},
 };
 
@@ -186,10 +187,10 @@ static void test_timeout_at_data(void **state)
 /* The connection is lost at each step in turn. */
 static void test_disconnect_each_step(void **state)
 {
-    static const char *const replies[] = {"220 mx\r\n", "250 mx\r\n", "250 ok\r\n",
-                                          "250 ok\r\n", "354 go\r\n"};
-    static const char *const steps_at[] = {"greeting", "EHLO", "MAIL FROM", "RCPT TO", "DATA",
-                                           "end of data"};
+    static const char *const replies[] = {"220 mx\r\n", "250 mx\r\n", "250 ok\r\n", "250 ok\r\n",
+                                          "354 go\r\n"};
+    static const char *const steps_at[] = {"greeting", "EHLO", "MAIL FROM",
+                                           "RCPT TO",  "DATA", "end of data"};
     struct step steps[8];
     size_t drop, i;
 
@@ -233,9 +234,12 @@ static void test_refusal_then_reuse(void **state)
 static void test_rcpt_refused_names_step(void **state)
 {
     static const struct step steps[] = {
-        {S_BYTES, "220 mx\r\n"},       {S_BYTES, "250 mx\r\n"},
-        {S_BYTES, "250 ok\r\n"},       {S_BYTES, "550 5.1.1 <b@example.net> unknown\r\n"},
-        {S_BYTES, "250 reset\r\n"},    {S_BYTES, "221 bye\r\n"},
+        {S_BYTES, "220 mx\r\n"},
+        {S_BYTES, "250 mx\r\n"},
+        {S_BYTES, "250 ok\r\n"},
+        {S_BYTES, "550 5.1.1 <b@example.net> unknown\r\n"},
+        {S_BYTES, "250 reset\r\n"},
+        {S_BYTES, "221 bye\r\n"},
         {S_END, NULL},
     };
 
@@ -267,9 +271,9 @@ static void test_long_line_before_mail(void **state)
 static void test_two_messages(void **state)
 {
     static const struct step steps[] = {
-        {S_BYTES, "220 mx\r\n"}, {S_BYTES, "250 mx\r\n"}, {S_BYTES, "250 ok\r\n"},
-        {S_BYTES, "250 ok\r\n"}, {S_BYTES, "354 go\r\n"}, {S_BYTES, "250 one\r\n"},
-        {S_BYTES, "250 ok\r\n"}, {S_BYTES, "250 ok\r\n"}, {S_BYTES, "354 go\r\n"},
+        {S_BYTES, "220 mx\r\n"},  {S_BYTES, "250 mx\r\n"},  {S_BYTES, "250 ok\r\n"},
+        {S_BYTES, "250 ok\r\n"},  {S_BYTES, "354 go\r\n"},  {S_BYTES, "250 one\r\n"},
+        {S_BYTES, "250 ok\r\n"},  {S_BYTES, "250 ok\r\n"},  {S_BYTES, "354 go\r\n"},
         {S_BYTES, "250 two\r\n"}, {S_BYTES, "221 bye\r\n"}, {S_END, NULL},
     };
 
@@ -281,16 +285,17 @@ static void test_two_messages(void **state)
     assert_int_equal(smtpc_client_send(&client, &txn, "2", 1), 0);
     assert_string_equal(txn.end_reply.text, "two");
     assert_int_equal(smtpc_client_close(&client), 0);
-    assert_string_equal(fake.written,
-                        "EHLO client.example\r\nMAIL FROM:<a@example.org>\r\nRCPT TO:<b@example.net>\r\n"
-                        "DATA\r\n1\r\n.\r\nMAIL FROM:<a@example.org>\r\nRCPT TO:<b@example.net>\r\n"
-                        "DATA\r\n2\r\n.\r\nQUIT\r\n");
+    assert_string_equal(
+        fake.written,
+        "EHLO client.example\r\nMAIL FROM:<a@example.org>\r\nRCPT TO:<b@example.net>\r\n"
+        "DATA\r\n1\r\n.\r\nMAIL FROM:<a@example.org>\r\nRCPT TO:<b@example.net>\r\n"
+        "DATA\r\n2\r\n.\r\nQUIT\r\n");
 }
 
 struct reader {
     const char *text;
     size_t off;
-    int fail_after;  /* calls before an error; -1: never */
+    int fail_after; /* calls before an error; -1: never */
 };
 
 static long read_body(void *ctx, uint8_t *buf, size_t cap)

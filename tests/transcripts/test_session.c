@@ -11,7 +11,9 @@
 
 #define GREETING "220 mx.example ESMTP\r\n"
 #define EHLO "EHLO client.example\r\n"
-#define EHLO_OK "250-mx.example\r\n250-PIPELINING\r\n250-SIZE 1000\r\n250-8BITMIME\r\n250 ENHANCEDSTATUSCODES\r\n"
+#define EHLO_OK                                                                                    \
+    "250-mx.example\r\n250-PIPELINING\r\n250-SIZE 1000\r\n250-8BITMIME\r\n250 "                    \
+    "ENHANCEDSTATUSCODES\r\n"
 #define EHLO_AUTH "250-mx.example\r\n250-AUTH PLAIN LOGIN\r\n250 8BITMIME\r\n"
 #define EHLO_UTF8 "250-mx.example\r\n250 SMTPUTF8\r\n"
 
@@ -636,7 +638,8 @@ static void t_long_line(struct harness *h)
     h_server(h, "250 ok\r\n");
     h_client(h, "DATA\r\n");
     h_server(h, "354 go\r\n");
-    assert_int_equal(smtpc_session_body_write(&h->s, (const uint8_t *)line, 999), SMTPC_ERR_BODY_LINE);
+    assert_int_equal(smtpc_session_body_write(&h->s, (const uint8_t *)line, 999),
+                     SMTPC_ERR_BODY_LINE);
     /* never an end of data after a half-sent body: only closing is safe */
     h_wants(h, SMTPC_FAILED);
     h_silent(h);
@@ -749,8 +752,8 @@ static void drain_all(struct harness *h)
 
 static void test_disconnect_each_step(void **state)
 {
-    static const char *const server[] = {GREETING, EHLO_OK, "250 ok\r\n", "250 ok\r\n", "354 go\r\n",
-                                         "250 ok\r\n", "221 bye\r\n"};
+    static const char *const server[] = {GREETING,     EHLO_OK,      "250 ok\r\n", "250 ok\r\n",
+                                         "354 go\r\n", "250 ok\r\n", "221 bye\r\n"};
     static struct harness h;
     int drop, step;
 

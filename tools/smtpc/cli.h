@@ -28,8 +28,9 @@ struct cli_options {
     const char *ehlo;
     const char *user;
     const char *password_file;
-    const char *auth;              /* none, plain, login, auto */
+    const char *auth; /* none, plain, login, auto */
     int allow_plaintext_auth;
+    int auth_optional;
     const char *subject;
     const char *body_file;
     const char *message_file;

@@ -216,6 +216,8 @@ int main(int argc, char **argv)
     }
     if (o.allow_plaintext_auth)
         co.session.flags |= SMTPC_F_ALLOW_CLEARTEXT_AUTH;
+    if (o.auth_optional)
+        co.session.flags |= SMTPC_F_AUTH_OPTIONAL;
     if (o.long_lines_pass)
         co.session.long_lines = SMTPC_LONG_LINES_PASS;
     if (o.timeout_s != 0) {

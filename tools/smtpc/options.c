@@ -29,6 +29,8 @@ static const char usage_text[] =
     "                             mechanism (default auto: the strongest offered)\n"
     "      --allow-plaintext-auth allow the password over an unencrypted connection\n"
     "                             (DANGEROUS: anyone on the path can read it)\n"
+    "      --auth-optional        send without authenticating when the server\n"
+    "                             offers no AUTH (default: fail)\n"
     "Message:\n"
     "  -f, --from ADDR            envelope sender and From: (required)\n"
     "      --subject TEXT         build the message: headers from the options,\n"
@@ -55,6 +57,7 @@ enum {
     OPT_PASSWORD_FILE,
     OPT_AUTH,
     OPT_ALLOW_PLAINTEXT,
+    OPT_AUTH_OPTIONAL,
     OPT_SUBJECT,
     OPT_BODY_FILE,
     OPT_MESSAGE,
@@ -74,6 +77,7 @@ static const struct option long_options[] = {
     {"password-file", required_argument, NULL, OPT_PASSWORD_FILE},
     {"auth", required_argument, NULL, OPT_AUTH},
     {"allow-plaintext-auth", no_argument, NULL, OPT_ALLOW_PLAINTEXT},
+    {"auth-optional", no_argument, NULL, OPT_AUTH_OPTIONAL},
     {"subject", required_argument, NULL, OPT_SUBJECT},
     {"body-file", required_argument, NULL, OPT_BODY_FILE},
     {"message", required_argument, NULL, OPT_MESSAGE},
@@ -171,6 +175,9 @@ int cli_parse(int argc, char **argv, struct cli_options *o)
             break;
         case OPT_ALLOW_PLAINTEXT:
             o->allow_plaintext_auth = 1;
+            break;
+        case OPT_AUTH_OPTIONAL:
+            o->auth_optional = 1;
             break;
         case OPT_SUBJECT:
             o->subject = optarg;

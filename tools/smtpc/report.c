@@ -92,7 +92,9 @@ void cli_report(const char *what, int err, const char *step, const struct smtpc_
 void cli_trace(void *ctx, int direction, const char *line, size_t len)
 {
     (void)ctx;
-    cli_print_safe(direction == SMTPC_TRACE_IN ? "S: " : direction == SMTPC_TRACE_OUT ? "C: " : "* ",
+    cli_print_safe(direction == SMTPC_TRACE_IN    ? "S: "
+                   : direction == SMTPC_TRACE_OUT ? "C: "
+                                                  : "* ",
                    line, len);
     fputc('\n', stderr);
 }

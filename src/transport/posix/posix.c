@@ -185,7 +185,7 @@ int smtpc_posix_connect(struct smtpc_posix *p, const char *host, const char *por
     if (host == NULL || port == NULL)
         return SMTPC_ERR_ARG;
     memset(&hints, 0, sizeof hints);
-    hints.ai_family = family == SMTPC_FAMILY_IPV4 ? AF_INET
+    hints.ai_family = family == SMTPC_FAMILY_IPV4   ? AF_INET
                       : family == SMTPC_FAMILY_IPV6 ? AF_INET6
                                                     : AF_UNSPEC;
     hints.ai_socktype = SOCK_STREAM;
