@@ -48,31 +48,45 @@ static int needs_encoding(const char *s)
     return 0;
 }
 
-/* Subject as RFC 2047 "B" encoded words of at most 75 characters, folded,
- * never splitting a UTF-8 sequence. */
+/* Subject as RFC 2047 "B" encoded words, folded so that no line is over
+ * 76 characters (RFC 2047 §2): the first line also holds "Subject: ", so
+ * its word carries at most 39 bytes (52 base64 characters), the others 45.
+ * A word never splits a UTF-8 sequence. */
 static void put_encoded(struct out *o, const char *s)
 {
     size_t len = strlen(s), off = 0;
-    int first = 1;
 
     while (off < len) {
-        size_t n = len - off < 45 ? len - off : 45;
+        size_t max = off == 0 ? 39 : 45;
+        size_t n = len - off < max ? len - off : max;
         char word[64];
 
         /* back off to the start of a UTF-8 sequence */
         while (n < len - off && n > 0 && ((unsigned char)s[off + n] & 0xc0) == 0x80)
             n--;
         if (n == 0)
-            n = len - off < 45 ? len - off : 45;
-        if (!first)
+            n = len - off < max ? len - off : max;
+        if (off > 0)
             put(o, "\r\n ");
         put(o, "=?UTF-8?B?");
         smtpc_b64_encode((const uint8_t *)s + off, n, word, sizeof word);
         put(o, word);
         put(o, "?=");
         off += n;
-        first = 0;
     }
+}
+
+/* RFC 5322 date in UTC, with English names whatever the locale. */
+static void format_date(time_t t, char *out, size_t cap)
+{
+    static const char days[7][4] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
+    static const char months[12][4] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                       "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+    struct tm tm;
+
+    gmtime_r(&t, &tm);
+    snprintf(out, cap, "%s, %02d %s %04d %02d:%02d:%02d +0000", days[tm.tm_wday % 7], tm.tm_mday,
+             months[tm.tm_mon % 12], tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
 }
 
 static void make_id(char *id, size_t cap, const char *domain)
@@ -97,12 +111,13 @@ long smtpc_headers_build(const struct smtpc_headers *h, char *buf, size_t cap)
     struct out o;
     char date[64], id[320];
     const char *domain;
-    struct tm tm;
     time_t t;
     size_t i;
 
-    if (h == NULL || buf == NULL || cap == 0)
+    if (h == NULL || buf == NULL)
         return SMTPC_ERR_ARG;
+    if (cap == 0)
+        return SMTPC_ERR_BUFFER;
     if (h->from == NULL || h->from[0] == '\0')
         return SMTPC_ERR_HEADER;
     if (smtpc_check_text(h->from) != 0 ||
@@ -124,8 +139,7 @@ long smtpc_headers_build(const struct smtpc_headers *h, char *buf, size_t cap)
     buf[0] = '\0';
 
     t = h->date != 0 ? h->date : time(NULL);
-    gmtime_r(&t, &tm);
-    strftime(date, sizeof date, "%a, %d %b %Y %H:%M:%S +0000", &tm);
+    format_date(t, date, sizeof date);
     put(&o, "Date: ");
     put(&o, date);
     put(&o, "\r\nFrom: ");

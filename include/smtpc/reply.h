@@ -36,7 +36,7 @@ struct smtpc_reply {
     int code;                        /* 200..599; 0 while there is none */
     char enhanced[12];               /* "5.1.1" when the first line has one, else "" */
     char text[SMTPC_REPLY_TEXT_MAX]; /* the lines' text (code stripped), '\n' between lines */
-    unsigned short lines;            /* number of lines */
+    unsigned lines;                  /* number of lines */
     unsigned char truncated;         /* 1 when text was cut to fit */
 };
 

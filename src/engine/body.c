@@ -122,8 +122,10 @@ long smtpc_body_finish(struct smtpc_body_encoder *e, uint8_t *out, size_t out_ca
 int smtpc_body_check(const uint8_t *body, size_t len, int *eight_bit)
 {
     size_t i, line = 0;
-    int start = 1, high = 0;
+    int start = 1;
 
+    if (eight_bit != NULL)
+        *eight_bit = 0;
     for (i = 0; i < len; i++) {
         uint8_t c = body[i];
 
@@ -132,14 +134,12 @@ int smtpc_body_check(const uint8_t *body, size_t len, int *eight_bit)
             start = 1;
             continue;
         }
-        if (c >= 0x80)
-            high = 1;
+        if (c >= 0x80 && eight_bit != NULL)
+            *eight_bit = 1;
         line += (start && c == '.') ? 2 : 1;
         start = 0;
         if (line > SMTPC_BODY_LINE_MAX)
             return SMTPC_ERR_BODY_LINE;
     }
-    if (eight_bit != NULL)
-        *eight_bit = high;
     return 0;
 }

@@ -102,7 +102,7 @@ static int end_line(struct smtpc_reply_parser *p, struct smtpc_reply *r)
         return SMTPC_ERR_REPLY_LINES;
     append_text(p, r, p->line + text_off, p->line_len - text_off);
     p->lines++;
-    r->lines = (unsigned short)p->lines;
+    r->lines = p->lines;
     p->state = ST_CODE0;
     p->line_len = 0;
     if (!p->last)
