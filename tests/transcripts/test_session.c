@@ -57,6 +57,20 @@ static void quit(struct harness *h)
     h_wants(h, SMTPC_DONE);
 }
 
+/* greeting, EHLO, MAIL, one RCPT, DATA: up to the point where `data_reply`
+ * answers DATA */
+static void up_to_data(struct harness *h)
+{
+    hello(h, EHLO_OK);
+    one_rcpt("a@example.org", "b@example.net");
+    smtpc_session_txn_begin(&h->s, &txn);
+    h_client(h, "MAIL FROM:<a@example.org>\r\n");
+    h_server(h, "250 ok\r\n");
+    h_client(h, "RCPT TO:<b@example.net>\r\n");
+    h_server(h, "250 ok\r\n");
+    h_client(h, "DATA\r\n");
+}
+
 /* ---- the plain path ---- */
 
 static void t_success(struct harness *h)
@@ -417,14 +431,7 @@ static void test_no_rcpt_accepted(void **state)
 
 static void t_data_refused(struct harness *h)
 {
-    hello(h, EHLO_OK);
-    one_rcpt("a@example.org", "b@example.net");
-    smtpc_session_txn_begin(&h->s, &txn);
-    h_client(h, "MAIL FROM:<a@example.org>\r\n");
-    h_server(h, "250 ok\r\n");
-    h_client(h, "RCPT TO:<b@example.net>\r\n");
-    h_server(h, "250 ok\r\n");
-    h_client(h, "DATA\r\n");
+    up_to_data(h);
     h_server(h, "554 5.5.1 no valid recipients\r\n");
     h_client(h, "RSET\r\n");
     h_server(h, "250 ok\r\n");
@@ -441,14 +448,7 @@ static void test_data_refused(void **state)
 
 static void t_message_refused(struct harness *h)
 {
-    hello(h, EHLO_OK);
-    one_rcpt("a@example.org", "b@example.net");
-    smtpc_session_txn_begin(&h->s, &txn);
-    h_client(h, "MAIL FROM:<a@example.org>\r\n");
-    h_server(h, "250 ok\r\n");
-    h_client(h, "RCPT TO:<b@example.net>\r\n");
-    h_server(h, "250 ok\r\n");
-    h_client(h, "DATA\r\n");
+    up_to_data(h);
     h_server(h, "354 go\r\n");
     h_body(h, "spam", 4);
     smtpc_session_body_end(&h->s);
@@ -540,14 +540,7 @@ static const char *body_wire;
 
 static void t_smuggling(struct harness *h)
 {
-    hello(h, EHLO_OK);
-    one_rcpt("a@example.org", "b@example.net");
-    smtpc_session_txn_begin(&h->s, &txn);
-    h_client(h, "MAIL FROM:<a@example.org>\r\n");
-    h_server(h, "250 ok\r\n");
-    h_client(h, "RCPT TO:<b@example.net>\r\n");
-    h_server(h, "250 ok\r\n");
-    h_client(h, "DATA\r\n");
+    up_to_data(h);
     h_server(h, "354 go\r\n");
     h_body(h, body_in, strlen(body_in));
     smtpc_session_body_end(&h->s);
@@ -600,14 +593,7 @@ static void t_big_body(struct harness *h)
         wire[w++] = body[i];
     }
     memcpy(wire + w, "\r\n.\r\n", 6);
-    hello(h, EHLO_OK);
-    one_rcpt("a@example.org", "b@example.net");
-    smtpc_session_txn_begin(&h->s, &txn);
-    h_client(h, "MAIL FROM:<a@example.org>\r\n");
-    h_server(h, "250 ok\r\n");
-    h_client(h, "RCPT TO:<b@example.net>\r\n");
-    h_server(h, "250 ok\r\n");
-    h_client(h, "DATA\r\n");
+    up_to_data(h);
     h_server(h, "354 go\r\n");
     h_body(h, body, strlen(body));
     assert_int_equal(smtpc_session_body_end(&h->s), 0);
@@ -629,14 +615,7 @@ static void t_long_line(struct harness *h)
     static char line[1000];
 
     memset(line, 'x', 999);
-    hello(h, EHLO_OK);
-    one_rcpt("a@example.org", "b@example.net");
-    smtpc_session_txn_begin(&h->s, &txn);
-    h_client(h, "MAIL FROM:<a@example.org>\r\n");
-    h_server(h, "250 ok\r\n");
-    h_client(h, "RCPT TO:<b@example.net>\r\n");
-    h_server(h, "250 ok\r\n");
-    h_client(h, "DATA\r\n");
+    up_to_data(h);
     h_server(h, "354 go\r\n");
     assert_int_equal(smtpc_session_body_write(&h->s, (const uint8_t *)line, 999),
                      SMTPC_ERR_BODY_LINE);
@@ -723,14 +702,7 @@ static void test_too_many_lines(void **state)
 
 static void t_data_250(struct harness *h)
 {
-    hello(h, EHLO_OK);
-    one_rcpt("a@example.org", "b@example.net");
-    smtpc_session_txn_begin(&h->s, &txn);
-    h_client(h, "MAIL FROM:<a@example.org>\r\n");
-    h_server(h, "250 ok\r\n");
-    h_client(h, "RCPT TO:<b@example.net>\r\n");
-    h_server(h, "250 ok\r\n");
-    h_client(h, "DATA\r\n");
+    up_to_data(h);
     h_server(h, "250 ok\r\n");
     h_wants(h, SMTPC_FAILED);
     assert_int_equal(txn.result, SMTPC_ERR_REPLY_UNEXPECTED);
