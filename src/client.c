@@ -103,19 +103,22 @@ static void record(struct smtpc_client *c, int err, const char *step, const stru
         memset(&c->reply, 0, sizeof c->reply);
 }
 
+/* Whether the server's reply explains `err`: refusals and well-formed
+ * replies that had no place where they came. */
+static int reply_explains(int err)
+{
+    return smtpc_error_class(err) == SMTPC_ERRCLASS_REFUSED || err == SMTPC_ERR_REPLY_UNEXPECTED ||
+           err == SMTPC_ERR_AUTH_PROTOCOL;
+}
+
 /* Records the session's failure, says QUIT if the protocol still allows
  * it, and closes. */
 static int fail_session(struct smtpc_client *c)
 {
     struct smtpc_session *s = &c->session;
     int err = smtpc_session_error(s);
-    int cls = smtpc_error_class(err);
 
-    record(c, err, smtpc_session_step(s),
-           (cls == SMTPC_ERRCLASS_REFUSED || err == SMTPC_ERR_REPLY_UNEXPECTED ||
-            err == SMTPC_ERR_AUTH_PROTOCOL)
-               ? smtpc_session_reply(s)
-               : NULL);
+    record(c, err, smtpc_session_step(s), reply_explains(err) ? smtpc_session_reply(s) : NULL);
     if (smtpc_session_quit(s) == 0)
         drive(c, 0, c->opt.quit_timeout_s);
     c->t->ops->close(c->t);
@@ -184,9 +187,7 @@ static void record_txn(struct smtpc_client *c, const struct smtpc_txn *t)
         break;
     }
     if (r == NULL || r->code == 0)
-        r = smtpc_error_class(t->result) == SMTPC_ERRCLASS_REFUSED
-                ? smtpc_session_reply(&c->session)
-                : NULL;
+        r = reply_explains(t->result) ? smtpc_session_reply(&c->session) : NULL;
     record(c, t->result, step != NULL ? step : smtpc_session_step(&c->session), r);
 }
 

@@ -96,6 +96,7 @@ void smtpc_auth_start(struct smtpc_session *s)
     unsigned mech;
     struct smtpc_line l;
 
+    s->state = SMTPC_S_AUTH; /* a refusal below is reported at this step */
     if (!(s->caps.flags & SMTPC_CAP_AUTH)) {
         if (s->cfg.flags & SMTPC_F_AUTH_OPTIONAL) {
             smtpc_session_note(s, "server offers no AUTH: sending without authentication");
@@ -116,7 +117,6 @@ void smtpc_auth_start(struct smtpc_session *s)
     }
     s->auth_mech = (int)mech;
     s->auth_step = 0;
-    s->state = SMTPC_S_AUTH;
     smtpc_line_open(s, &l);
     if (mech == SMTPC_AUTH_PLAIN && !(s->cfg.flags & SMTPC_F_NO_INITIAL_RESPONSE)) {
         smtpc_line_put(&l, "AUTH PLAIN ");

@@ -187,6 +187,7 @@ static void t_policy_refusal(struct harness *h)
     h_wants(h, SMTPC_FAILED);
     h_silent(h);
     assert_int_equal(smtpc_session_error(&h->s), expected_error);
+    assert_string_equal(smtpc_session_step(&h->s), "AUTH");
     assert_int_equal(smtpc_session_quit(&h->s), 0);
     h_client(h, "QUIT\r\n");
 }

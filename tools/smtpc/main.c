@@ -264,7 +264,14 @@ int main(int argc, char **argv)
             report_partial(&txn);
         status = EXIT_SENT;
     } else {
-        cli_report("sending", rc, smtpc_client_step(&client), smtpc_client_reply(&client));
+        const char *step = smtpc_client_step(&client);
+        char where[400];
+
+        if (strcmp(step, "connect") == 0) {
+            snprintf(where, sizeof where, "connect to %s port %s", o.host, o.port);
+            step = where;
+        }
+        cli_report("sending", rc, step, smtpc_client_reply(&client));
         if (rc == SMTPC_ERR_REFUSED_RCPT && txn.rcpt_accepted > 0)
             report_partial(&txn);
         status = cli_exit_status(rc, smtpc_client_reply(&client));

@@ -106,7 +106,25 @@ static int copy(char *dst, size_t cap, const char *src, size_t n)
     return 0;
 }
 
-int cli_split_server(const char *arg, char *host, size_t host_cap, char *port, size_t port_cap)
+/* A port is a number from 1 to 65535 or a service name ("submission"). */
+static int valid_port(const char *port)
+{
+    const char *p;
+    unsigned long v = 0;
+
+    if (port[0] == '\0')
+        return 0;
+    for (p = port; *p != '\0'; p++) {
+        if (*p < '0' || *p > '9')
+            return p == port; /* a name: getaddrinfo decides */
+        v = v * 10 + (unsigned long)(*p - '0');
+        if (v > 65535)
+            return 0;
+    }
+    return v > 0;
+}
+
+static int split_server(const char *arg, char *host, size_t host_cap, char *port, size_t port_cap)
 {
     const char *colon;
 
@@ -132,6 +150,13 @@ int cli_split_server(const char *arg, char *host, size_t host_cap, char *port, s
     if (colon == arg || colon[1] == '\0' || copy(host, host_cap, arg, (size_t)(colon - arg)))
         return -1;
     return copy(port, port_cap, colon + 1, strlen(colon + 1));
+}
+
+int cli_split_server(const char *arg, char *host, size_t host_cap, char *port, size_t port_cap)
+{
+    if (split_server(arg, host, host_cap, port, port_cap) != 0 || !valid_port(port))
+        return -1;
+    return 0;
 }
 
 int cli_parse(int argc, char **argv, struct cli_options *o)

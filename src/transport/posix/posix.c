@@ -173,6 +173,21 @@ static int try_address(struct smtpc_posix *p, const struct addrinfo *ai, long lo
     return 0;
 }
 
+/* getaddrinfo takes "70000" and wraps it to 4464: refuse numbers outside
+ * 1..65535 (service names pass through). */
+static int port_in_range(const char *port)
+{
+    unsigned long v = 0;
+    const char *p;
+
+    for (p = port; *p >= '0' && *p <= '9'; p++) {
+        v = v * 10 + (unsigned long)(*p - '0');
+        if (v > 65535)
+            return 0;
+    }
+    return *p != '\0' || (p != port && v > 0);
+}
+
 int smtpc_posix_connect(struct smtpc_posix *p, const char *host, const char *port, int family,
                         int timeout_ms)
 {
@@ -182,7 +197,7 @@ int smtpc_posix_connect(struct smtpc_posix *p, const char *host, const char *por
 
     p->base.ops = &posix_ops;
     p->fd = -1;
-    if (host == NULL || port == NULL)
+    if (host == NULL || port == NULL || !port_in_range(port))
         return SMTPC_ERR_ARG;
     memset(&hints, 0, sizeof hints);
     hints.ai_family = family == SMTPC_FAMILY_IPV4   ? AF_INET

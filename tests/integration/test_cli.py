@@ -1,0 +1,1326 @@
+#!/usr/bin/python3
+"""Integration tests: the smtpc command-line tool against the scriptable
+test server (tests/server/smtpc_test_server.py).
+
+Every test starts its own server on an ephemeral loopback port, runs smtpc
+once (or not at all, when the input must be refused before connecting),
+lets the server finish and then checks, byte for byte:
+
+  C: what the client sent       (the server's record, conn-1.client)
+  M: what the server stored     (Maildir new/ and the envelope JSON)
+  X: smtpc's exit status        (sysexits, see tools/smtpc/cli.h)
+  E: smtpc's stderr             (one line naming the step and the server's words)
+
+Usage:
+  test_cli.py --smtpc PATH/smtpc --server PATH/smtpc_test_server.py
+              [--python /usr/bin/python3] [--wrapper "valgrind ..."]
+              [-k SUBSTRING]... [--keep] [-q]
+
+Python 3 standard library only. The last line printed is "N passed, M failed";
+the exit status is non-zero when anything failed.
+"""
+
+import argparse
+import base64
+import email.utils
+import json
+import os
+import re
+import shlex
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import unittest
+
+# sysexits values, as tools/smtpc/cli.h defines them.
+EX_OK = 0
+EX_USAGE = 64
+EX_DATAERR = 65
+EX_NOHOST = 68
+EX_UNAVAILABLE = 69
+EX_IOERR = 74
+EX_TEMPFAIL = 75
+EX_PROTOCOL = 76
+EX_NOPERM = 77
+
+VALGRIND_ERROR = 99     # --error-exitcode given to valgrind by CMake
+
+SENDER = "a@example.org"
+RCPT = "b@example.org"
+EHLO_NAME = "test.example"
+USER = "alice"
+PASSWORD = "S3cret-Pa55 w0rd"   # distinctive: must never show up in a trace
+
+# A plain, well-formed message whose bytes must arrive unchanged.
+PLAIN_MESSAGE = (b"From: a@example.org\r\n"
+                 b"To: b@example.org\r\n"
+                 b"Subject: integration test\r\n"
+                 b"Message-ID: <fixed.1@example.org>\r\n"
+                 b"Date: Mon, 01 Jan 2024 00:00:00 +0000\r\n"
+                 b"\r\n"
+                 b"Hello,\r\n"
+                 b"\r\n"
+                 b"this message must arrive exactly as it was written.\r\n")
+
+# Set by main() from the command line.
+CONF = argparse.Namespace(smtpc=None, server=None, python=sys.executable,
+                          wrapper=[], keep=False)
+
+
+# ---------------------------------------------------------------------------
+# What the wire should carry: an independent model of the body encoding.
+# ---------------------------------------------------------------------------
+
+def normalise(body):
+    """Every CRLF, bare CR and bare LF becomes CRLF (CRLF pairs are taken
+    first, left to right); a body that does not end in a line break gets
+    one. This is what the server stores after un-stuffing."""
+    out = bytearray()
+    i = 0
+    while i < len(body):
+        c = body[i:i + 1]
+        if c == b"\r":
+            out += b"\r\n"
+            i += 2 if body[i + 1:i + 2] == b"\n" else 1
+        elif c == b"\n":
+            out += b"\r\n"
+            i += 1
+        else:
+            out += c
+            i += 1
+    if out and not out.endswith(b"\r\n"):
+        out += b"\r\n"
+    return bytes(out)
+
+
+def data_section(body):
+    """The bytes after "DATA\\r\\n": normalised, dot-stuffed, then ".\\r\\n"."""
+    lines = normalise(body).split(b"\r\n")
+    stuffed = b"\r\n".join(b"." + l if l.startswith(b".") else l for l in lines)
+    return stuffed + b".\r\n"
+
+
+def unstuff_sent_data(wire):
+    """The message as a server reads it from the client's bytes: what
+    follows the DATA command up to the first CRLF.CRLF, each line that
+    starts with "." losing that dot (RFC 5321 4.5.2)."""
+    start = wire.index(b"\r\nDATA\r\n") + 8 if not wire.startswith(b"DATA\r\n") else 6
+    if wire[start:start + 3] == b".\r\n":
+        return b""
+    end = wire.index(b"\r\n.\r\n", start) + 2
+    lines = wire[start:end].split(b"\r\n")
+    return b"\r\n".join(l[1:] if l.startswith(b".") else l for l in lines)
+
+
+def mail_params(message, eight_bit=None):
+    """The MAIL FROM parameters smtpc sends to the default server (SIZE is
+    the message's length as given; BODY=8BITMIME for 8-bit content)."""
+    params = []
+    if message:
+        params.append("SIZE=%d" % len(message))
+    if eight_bit is None:
+        eight_bit = any(b >= 0x80 for b in message)
+    if eight_bit:
+        params.append("BODY=8BITMIME")
+    return " ".join(params)
+
+
+def mail_line(sender, params):
+    return ("MAIL FROM:<%s>%s\r\n" % (sender, " " + params if params else "")).encode()
+
+
+def txn_wire(message, rcpts=(RCPT,), sender=SENDER, params=None):
+    """MAIL, RCPT..., DATA and the data for a transaction every step of
+    which succeeds."""
+    if params is None:
+        params = mail_params(message)
+    out = mail_line(sender, params)
+    for r in rcpts:
+        out += ("RCPT TO:<%s>\r\n" % r).encode()
+    return out + b"DATA\r\n" + data_section(message)
+
+
+EHLO = ("EHLO %s\r\n" % EHLO_NAME).encode()
+HELO = ("HELO %s\r\n" % EHLO_NAME).encode()
+QUIT = b"QUIT\r\n"
+
+
+def b64(data):
+    if isinstance(data, str):
+        data = data.encode()
+    return base64.b64encode(data).decode()
+
+
+def ipv6_loopback_available():
+    try:
+        with socket.socket(socket.AF_INET6, socket.SOCK_STREAM) as s:
+            s.bind(("::1", 0))
+        return True
+    except OSError:
+        return False
+
+
+# ---------------------------------------------------------------------------
+# The test server, one instance per test.
+# ---------------------------------------------------------------------------
+
+class TestServer:
+    def __init__(self, base, script=None, listen="127.0.0.1", sessions=1):
+        self.dir = tempfile.mkdtemp(prefix="srv-", dir=base)
+        self.record = os.path.join(self.dir, "rec")
+        self.maildir = os.path.join(self.dir, "mail")
+        self.port_file = os.path.join(self.dir, "port")
+        self.listen = listen
+        self.script = script
+        self.sessions = sessions
+        self.proc = None
+        self.port = None
+        self.stderr_path = os.path.join(self.dir, "server.stderr")
+
+    def start(self):
+        cmd = [CONF.python, CONF.server, "--listen", self.listen, "--port", "0",
+               "--port-file", self.port_file, "--record", self.record,
+               "--maildir", self.maildir, "--timeout", "20"]
+        if self.sessions:
+            cmd += ["--sessions", str(self.sessions)]
+        if self.script is not None:
+            path = os.path.join(self.dir, "script.json")
+            with open(path, "w", encoding="utf-8") as f:
+                json.dump(self.script, f)
+            cmd += ["--script", path]
+        with open(self.stderr_path, "wb") as err:
+            self.proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL,
+                                         stdout=subprocess.DEVNULL, stderr=err)
+        deadline = time.monotonic() + 15
+        while True:
+            try:
+                with open(self.port_file) as f:
+                    text = f.read()
+                if text.endswith("\n"):
+                    self.port = int(text)
+                    return self
+            except FileNotFoundError:
+                pass
+            if self.proc.poll() is not None:
+                raise RuntimeError("test server exited with %d: %s"
+                                   % (self.proc.returncode, self.stderr()))
+            if time.monotonic() > deadline:
+                raise RuntimeError("test server did not write its port file")
+            time.sleep(0.02)
+
+    def address(self):
+        if ":" in self.listen:
+            return "[%s]:%d" % (self.listen, self.port)
+        return "%s:%d" % (self.listen, self.port)
+
+    def stderr(self):
+        try:
+            with open(self.stderr_path, "rb") as f:
+                return f.read().decode("utf-8", "replace")
+        except OSError:
+            return ""
+
+    def finish(self, timeout=10.0):
+        """Wait for the server to exit by itself (--sessions 1: once the
+        client's connection is over). Stops it after `timeout`."""
+        if self.proc is None:
+            return
+        try:
+            self.proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.stop()
+
+    def stop(self):
+        """Stop the server we started (SIGTERM, then SIGKILL), by its PID."""
+        if self.proc is None or self.proc.poll() is not None:
+            return
+        self.proc.send_signal(signal.SIGTERM)
+        try:
+            self.proc.wait(5)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait(5)
+
+    def client_bytes(self, k=1):
+        """Bytes received on connection k, or None when there was none."""
+        try:
+            with open(os.path.join(self.record, "conn-%d.client" % k), "rb") as f:
+                return f.read()
+        except FileNotFoundError:
+            return None
+
+    def connections(self):
+        try:
+            return sorted(n for n in os.listdir(self.record) if n.endswith(".client"))
+        except FileNotFoundError:
+            return []
+
+    def messages(self):
+        """[(message bytes, envelope dict)] in arrival order."""
+        new = os.path.join(self.maildir, "new")
+        out = []
+        for name in sorted(os.listdir(new)):
+            with open(os.path.join(new, name), "rb") as f:
+                data = f.read()
+            with open(os.path.join(self.maildir, "envelope", name + ".json")) as f:
+                envelope = json.load(f)
+            out.append((data, envelope))
+        return out
+
+
+# ---------------------------------------------------------------------------
+# Shared test machinery
+# ---------------------------------------------------------------------------
+
+class CliTest(unittest.TestCase):
+    maxDiff = 4000
+
+    def setUp(self):
+        self.tmp = tempfile.mkdtemp(prefix="smtpc-integ-")
+        if not CONF.keep:
+            self.addCleanup(shutil.rmtree, self.tmp, True)
+
+    # -- processes ----------------------------------------------------------
+
+    def server(self, script=None, listen="127.0.0.1", sessions=1):
+        srv = TestServer(self.tmp, script, listen, sessions)
+        self.addCleanup(srv.stop)       # runs before the rmtree cleanup
+        return srv.start()
+
+    def run_smtpc(self, args, stdin=b"", env=None, timeout=None):
+        environ = dict(os.environ)
+        environ.pop("SMTPC_PASSWORD", None)
+        environ["LC_ALL"] = "C"
+        environ.update(env or {})
+        cmd = CONF.wrapper + [CONF.smtpc] + list(args)
+        if timeout is None:
+            timeout = 120 if CONF.wrapper else 30
+        start = time.monotonic()
+        try:
+            p = subprocess.run(cmd, input=stdin, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, env=environ, timeout=timeout)
+        except subprocess.TimeoutExpired as e:     # run() has killed it
+            self.fail("smtpc did not finish within %s s: %r\nstderr: %r"
+                      % (timeout, args, e.stderr))
+        p.elapsed = time.monotonic() - start
+        p.err = p.stderr.decode("utf-8", "replace")
+        if p.returncode < 0:
+            self.fail("smtpc killed by signal %d: %r\nstderr: %s"
+                      % (-p.returncode, args, p.err))
+        if CONF.wrapper and p.returncode == VALGRIND_ERROR:
+            self.fail("valgrind reported errors for %r:\n%s" % (args, p.err))
+        return p
+
+    def send(self, srv, *extra, message=None, rcpts=(RCPT,), sender=SENDER,
+             stdin=b"", env=None, timeout=None, connects=True):
+        """smtpc --server srv --ehlo test.example --from sender
+        [--message file] extra... rcpts..., then let the server finish
+        (`connects`: smtpc is expected to connect, so the server ends by
+        itself)."""
+        args = ["--server", srv.address(), "--ehlo", EHLO_NAME, "--from", sender]
+        if message is not None:
+            args += ["--message", self.write("message", message)]
+        args += list(extra) + list(rcpts)
+        p = self.run_smtpc(args, stdin=stdin, env=env, timeout=timeout)
+        if connects:
+            srv.finish()
+        return p
+
+    def write(self, name, data):
+        path = os.path.join(self.tmp, name)
+        with open(path, "wb") as f:
+            f.write(data)
+        return path
+
+    # -- checks -------------------------------------------------------------
+
+    def assertExit(self, p, status):
+        self.assertEqual(p.returncode, status,
+                         "exit status %d, expected %d; stderr:\n%s"
+                         % (p.returncode, status, p.err))
+
+    def assertErrorLine(self, p, *needles, extra_prefix=None):
+        """stderr is exactly one line "smtpc: ..." holding every needle.
+        Lines starting with `extra_prefix` are allowed besides it."""
+        lines = p.err.splitlines()
+        self.assertTrue(p.err.endswith("\n"), "stderr not ended by a newline: %r" % p.err)
+        main = [l for l in lines if extra_prefix is None or not l.startswith(extra_prefix)]
+        self.assertEqual(len(main), 1, "expected one error line, got:\n%s" % p.err)
+        line = main[0]
+        self.assertTrue(line.startswith("smtpc: "), line)
+        for needle in needles:
+            self.assertIn(needle, line, "stderr line lacks %r" % needle)
+        self.assertNotRegex(line, "[\x00-\x08\x0a-\x1f\x7f]", "control byte on stderr")
+        return line
+
+    def assertUsageError(self, p, *needles):
+        """Usage errors: one "smtpc: ..." line, plus the conventional
+        "Try 'smtpc --help'." pointer."""
+        self.assertExit(p, EX_USAGE)
+        return self.assertErrorLine(p, *needles, extra_prefix="Try 'smtpc --help'")
+
+    def assertWire(self, srv, expected, k=1):
+        got = srv.client_bytes(k)
+        self.assertIsNotNone(got, "no connection was recorded")
+        self.assertEqual(got, expected, "client bytes differ (C: is the client)")
+
+    def assertNoConnection(self, srv):
+        # A connection the client made is already waiting in the listen
+        # queue; the server's accept loop (a 0.2 s select) takes it at once.
+        time.sleep(0.3)
+        srv.stop()
+        got = srv.client_bytes(1)
+        if got:
+            self.fail("the client connected and sent %r..." % got[:120])
+        self.assertEqual(srv.connections(), [] if got is None else ["conn-1.client"])
+
+    def assertStored(self, srv, message, rcpts=(RCPT,), sender=SENDER, params=None,
+                     auth_user=None, helo=EHLO_NAME):
+        """Exactly one message, equal to the normalised input, with this envelope."""
+        msgs = srv.messages()
+        self.assertEqual(len(msgs), 1, "expected one stored message, got %d" % len(msgs))
+        data, envelope = msgs[0]
+        self.assertEqual(data, normalise(message), "stored message differs from the input")
+        self.assertEqual(data, unstuff_sent_data(srv.client_bytes()),
+                         "stored message differs from the client's DATA")
+        self.assertEqual(envelope, {
+            "mail_from": sender,
+            "mail_params": mail_params(message) if params is None else params,
+            "rcpt_to": list(rcpts),
+            "helo": helo,
+            "auth_user": auth_user,
+            "connection": 1,
+        })
+        return data
+
+    def assertNothingStored(self, srv):
+        self.assertEqual(srv.messages(), [])
+
+    def assertSentPlain(self, srv, p, message=PLAIN_MESSAGE, rcpts=(RCPT,)):
+        """The full success picture for a message sent to the default server."""
+        self.assertExit(p, EX_OK)
+        self.assertEqual(p.err, "", "a successful send prints nothing")
+        self.assertWire(srv, EHLO + txn_wire(message, rcpts) + QUIT)
+        self.assertStored(srv, message, rcpts)
+
+
+# ---------------------------------------------------------------------------
+# 1. Transport: IPv4 and IPv6
+# ---------------------------------------------------------------------------
+
+class T01Transport(CliTest):
+    def test_01_ipv4(self):
+        srv = self.server()
+        p = self.send(srv, message=PLAIN_MESSAGE)
+        self.assertSentPlain(srv, p)
+        self.assertEqual(normalise(PLAIN_MESSAGE), PLAIN_MESSAGE)  # model sanity
+
+    def test_01_ipv4_forced_family(self):
+        srv = self.server()
+        p = self.run_smtpc(["-4", "--server", "localhost:%d" % srv.port, "--ehlo", EHLO_NAME,
+                            "--from", SENDER, "--message", self.write("m", PLAIN_MESSAGE), RCPT])
+        srv.finish()
+        self.assertSentPlain(srv, p)
+
+    def test_01_large_message(self):
+        # about 1.5 MB: many partial writes; dots and 8-bit bytes throughout
+        lines = []
+        for i in range(20000):
+            lead = b"." if i % 7 == 0 else b""
+            lines.append(lead + b"line %06d \xc3\xa9 " % i + b"abcdefghij" * (i % 9))
+        message = PLAIN_MESSAGE + b"\r\n".join(lines) + b"\r\n"
+        srv = self.server()
+        p = self.send(srv, message=message)
+        self.assertSentPlain(srv, p, message)
+        self.assertIn(b" BODY=8BITMIME\r\n", srv.client_bytes())
+
+    def test_01_message_from_stdin(self):
+        srv = self.server()
+        p = self.send(srv, "--message", "-", stdin=PLAIN_MESSAGE)
+        self.assertSentPlain(srv, p)
+
+    def test_01_empty_message(self):
+        srv = self.server()
+        p = self.send(srv, message=b"")
+        self.assertSentPlain(srv, p, b"")
+        self.assertEqual(srv.client_bytes(), EHLO + b"MAIL FROM:<a@example.org>\r\n"
+                         b"RCPT TO:<b@example.org>\r\nDATA\r\n.\r\n" + QUIT)
+
+    def test_01_utf8_recipient(self):
+        srv = self.server()
+        rcpt = "j\u00fcrgen@example.org"
+        p = self.send(srv, message=PLAIN_MESSAGE, rcpts=[rcpt])
+        self.assertExit(p, EX_OK)
+        params = mail_params(PLAIN_MESSAGE) + " SMTPUTF8"
+        self.assertWire(srv, EHLO + txn_wire(PLAIN_MESSAGE, [rcpt], params=params) + QUIT)
+        self.assertStored(srv, PLAIN_MESSAGE, [rcpt], params=params)
+
+    def test_01_utf8_recipient_without_smtputf8(self):
+        srv = self.server({"ehlo": ["250-smtpc-test.localhost", "250-SIZE 10485760",
+                                    "250 8BITMIME"]})
+        p = self.send(srv, message=PLAIN_MESSAGE, rcpts=["j\u00fcrgen@example.org"])
+        self.assertExit(p, EX_DATAERR)
+        self.assertErrorLine(p, "SMTPUTF8")
+        self.assertWire(srv, EHLO + QUIT)
+        self.assertNothingStored(srv)
+
+    def test_01_size_over_server_limit(self):
+        srv = self.server({"ehlo": ["250-smtpc-test.localhost", "250 SIZE 100"]})
+        p = self.send(srv, message=PLAIN_MESSAGE + b"z" * 100 + b"\r\n")
+        self.assertExit(p, EX_DATAERR)
+        self.assertErrorLine(p, "larger")
+        self.assertWire(srv, EHLO + QUIT)
+        self.assertNothingStored(srv)
+
+    @unittest.skipUnless(ipv6_loopback_available(), "no IPv6 loopback (::1) here")
+    def test_01_ipv6(self):
+        srv = self.server(listen="::1")
+        self.assertTrue(srv.address().startswith("[::1]:"))
+        p = self.send(srv, message=PLAIN_MESSAGE)
+        self.assertSentPlain(srv, p)
+
+
+# ---------------------------------------------------------------------------
+# 2. --subject: the header builder
+# ---------------------------------------------------------------------------
+
+DATE_RE = (rb"(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d\d "
+           rb"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{4} "
+           rb"\d\d:\d\d:\d\d \+0000")
+
+
+def header_re(subject, rcpts, priority=b""):
+    to = b",\r\n ".join(re.escape(r.encode()) for r in rcpts)
+    return re.compile(
+        rb"Date: (?P<date>" + DATE_RE + rb")\r\n"
+        rb"From: " + re.escape(SENDER.encode()) + rb"\r\n"
+        rb"To: " + to + rb"\r\n"
+        rb"Subject: " + re.escape(subject) + rb"\r\n"
+        rb"Message-ID: <(?P<id>[!-;=?-~]+)@example\.org>\r\n"
+        + re.escape(priority) +
+        rb"MIME-Version: 1\.0\r\n"
+        rb"Content-Type: text/plain; charset=utf-8\r\n"
+        rb"Content-Transfer-Encoding: 8bit\r\n"
+        rb"\r\n", re.DOTALL)
+
+
+class T02Subject(CliTest):
+    def check_built(self, srv, p, subject, raw_body, rcpts, priority=b""):
+        """The stored message is the headers (variable parts matched
+        precisely) followed by the normalised body; the wire carries the
+        same, stuffed, with SIZE the length smtpc was given."""
+        self.assertExit(p, EX_OK)
+        self.assertEqual(p.err, "")
+        msgs = srv.messages()
+        self.assertEqual(len(msgs), 1)
+        stored, envelope = msgs[0]
+        m = header_re(subject, rcpts, priority).match(stored)
+        self.assertIsNotNone(m, "headers do not match:\n%r" % stored[:600])
+        headers = stored[:m.end()]
+        self.assertEqual(stored[m.end():], normalise(raw_body))
+        when = email.utils.parsedate_to_datetime(m.group("date").decode()).timestamp()
+        self.assertLess(abs(when - time.time()), 600, "Date is not now")
+        raw = headers + raw_body                    # what smtpc was given
+        self.assertEqual(envelope["mail_params"], mail_params(raw))
+        self.assertEqual(envelope["rcpt_to"], list(rcpts))
+        self.assertWire(srv, EHLO + txn_wire(raw, rcpts) + QUIT)
+        return headers
+
+    def test_02_subject_body_from_stdin(self):
+        srv = self.server()
+        body = b"Line one\nLine two\n.line with a dot\n"
+        p = self.send(srv, "--subject", "Hello there", stdin=body)
+        self.check_built(srv, p, b"Hello there", body, [RCPT])
+
+    def test_02_subject_body_file_priority_high(self):
+        srv = self.server()
+        body = "Grüße aus dem Test\r\nzweite Zeile\r\n".encode("utf-8")
+        rcpts = [RCPT, "c@example.org"]
+        p = self.send(srv, "--subject", "Priority test", "--priority", "high",
+                      "--body-file", self.write("body", body), rcpts=rcpts)
+        self.check_built(srv, p, b"Priority test", body, rcpts,
+                         priority=b"X-Priority: 1 (Highest)\r\nImportance: high\r\n")
+        # 8-bit body: BODY=8BITMIME was asked for
+        self.assertIn(b" BODY=8BITMIME\r\n", srv.client_bytes())
+
+    def test_02_priority_low(self):
+        srv = self.server()
+        p = self.send(srv, "--subject", "low", "--priority", "low", stdin=b"x\r\n")
+        self.check_built(srv, p, b"low", b"x\r\n", [RCPT],
+                         priority=b"X-Priority: 5 (Lowest)\r\nImportance: low\r\n")
+
+    def test_02_non_ascii_subject_encoded(self):
+        import email.header
+        srv = self.server()
+        subject = "Gr\u00fc\u00dfe aus K\u00f6ln, \u00e4\u00f6\u00fc " * 4
+        p = self.send(srv, "--subject", subject, stdin=b"body\n")
+        self.assertExit(p, EX_OK)
+        stored = srv.messages()[0][0]
+        m = re.search(rb"\r\nSubject: ((?:.|\r\n )*)\r\nMessage-ID: ", stored)
+        self.assertIsNotNone(m, stored[:400])
+        raw = m.group(1)
+        self.assertTrue(all(b < 0x80 for b in raw), "raw 8-bit bytes in Subject")
+        for word in raw.split(b"\r\n "):
+            self.assertRegex(word, rb"\A=\?UTF-8\?B\?[A-Za-z0-9+/=]+\?=\Z")
+            self.assertLessEqual(len(word), 75)
+            base64.b64decode(word[10:-2]).decode("utf-8")   # whole characters per word
+        decoded = str(email.header.make_header(email.header.decode_header(
+            raw.decode().replace("\r\n ", " "))))
+        self.assertEqual(decoded, subject)
+
+    def test_02_message_ids_differ(self):
+        ids = []
+        for _ in range(2):
+            srv = self.server()
+            p = self.send(srv, "--subject", "id", stdin=b"x\n")
+            self.assertExit(p, EX_OK)
+            m = header_re(b"id", [RCPT]).match(srv.messages()[0][0])
+            self.assertIsNotNone(m)
+            ids.append(m.group("id"))
+        self.assertNotEqual(ids[0], ids[1])
+
+
+# ---------------------------------------------------------------------------
+# 3. Several recipients, one refused
+# ---------------------------------------------------------------------------
+
+ONE_REFUSED = {"replies": {"RCPT": ["250 2.1.5 ok", "550 5.1.1 no such user"]}}
+
+
+class T03Recipients(CliTest):
+    def test_03_all_accepted(self):
+        srv = self.server()
+        rcpts = [RCPT, "c@example.org", "d@example.org"]
+        p = self.send(srv, message=PLAIN_MESSAGE, rcpts=rcpts)
+        self.assertSentPlain(srv, p, rcpts=rcpts)
+
+    def test_03_one_refused_all_or_nothing(self):
+        srv = self.server(ONE_REFUSED)
+        p = self.send(srv, message=PLAIN_MESSAGE, rcpts=[RCPT, "c@example.org"])
+        self.assertExit(p, EX_UNAVAILABLE)
+        self.assertErrorLine(p, "RCPT TO", "550 5.1.1 no such user",
+                             extra_prefix="smtpc: recipient not accepted: c@example.org")
+        self.assertWire(srv, EHLO + mail_line(SENDER, mail_params(PLAIN_MESSAGE))
+                        + b"RCPT TO:<b@example.org>\r\nRCPT TO:<c@example.org>\r\n"
+                        + b"RSET\r\n" + QUIT)
+        self.assertNotIn(b"DATA", srv.client_bytes())
+        self.assertNothingStored(srv)
+
+    def test_03_one_refused_allow_partial(self):
+        srv = self.server(ONE_REFUSED)
+        p = self.send(srv, "--allow-partial", message=PLAIN_MESSAGE,
+                      rcpts=[RCPT, "c@example.org"])
+        self.assertExit(p, EX_OK)
+        self.assertErrorLine(p, "c@example.org", "550 5.1.1 no such user")
+        self.assertNotIn("b@example.org", p.err)
+        self.assertWire(srv, EHLO + txn_wire(PLAIN_MESSAGE, [RCPT, "c@example.org"]) + QUIT)
+        self.assertStored(srv, PLAIN_MESSAGE, [RCPT])
+
+    def test_03_all_refused_allow_partial(self):
+        srv = self.server({"replies": {"RCPT": "550 5.1.1 no such user"}})
+        p = self.send(srv, "--allow-partial", message=PLAIN_MESSAGE,
+                      rcpts=[RCPT, "c@example.org"])
+        self.assertExit(p, EX_UNAVAILABLE)
+        self.assertErrorLine(p, "RCPT TO", "550 5.1.1 no such user")
+        self.assertWire(srv, EHLO + mail_line(SENDER, mail_params(PLAIN_MESSAGE))
+                        + b"RCPT TO:<b@example.org>\r\nRCPT TO:<c@example.org>\r\n"
+                        + b"RSET\r\n" + QUIT)
+        self.assertNothingStored(srv)
+
+
+# ---------------------------------------------------------------------------
+# 4. Authentication
+# ---------------------------------------------------------------------------
+
+USERS = {"users": {USER: PASSWORD}}
+PLAIN_B64 = b64(b"\0" + USER.encode() + b"\0" + PASSWORD.encode())
+
+
+class T04Auth(CliTest):
+    def auth_send(self, srv, *extra, env=None, message=PLAIN_MESSAGE, connects=True):
+        return self.send(srv, "--user", USER, *extra, message=message, env=env,
+                         connects=connects)
+
+    def test_04_plain_env_password(self):
+        srv = self.server(USERS)
+        p = self.auth_send(srv, "--allow-plaintext-auth", env={"SMTPC_PASSWORD": PASSWORD})
+        self.assertExit(p, EX_OK)
+        self.assertEqual(p.err, "")
+        self.assertWire(srv, EHLO + ("AUTH PLAIN %s\r\n" % PLAIN_B64).encode()
+                        + txn_wire(PLAIN_MESSAGE) + QUIT)
+        self.assertStored(srv, PLAIN_MESSAGE, auth_user=USER)
+
+    def test_04_plain_password_file(self):
+        for content in (PASSWORD.encode() + b"\nsecond line is ignored\n",
+                        PASSWORD.encode() + b"\r\n", PASSWORD.encode()):
+            with self.subTest(content=content):
+                srv = self.server(USERS)
+                pw = self.write("pw", content)
+                p = self.auth_send(srv, "--allow-plaintext-auth", "--auth", "plain",
+                                   "--password-file", pw,
+                                   env={"SMTPC_PASSWORD": "not this one"})
+                self.assertExit(p, EX_OK)
+                self.assertWire(srv, EHLO + ("AUTH PLAIN %s\r\n" % PLAIN_B64).encode()
+                                + txn_wire(PLAIN_MESSAGE) + QUIT)
+                self.assertStored(srv, PLAIN_MESSAGE, auth_user=USER)
+
+    def test_04_control_bytes_in_password(self):
+        srv = self.server(USERS)
+        p = self.auth_send(srv, "--allow-plaintext-auth",
+                           env={"SMTPC_PASSWORD": "pw\r\nMAIL FROM:<e@x>"}, connects=False)
+        self.assertExit(p, EX_DATAERR)
+        self.assertErrorLine(p, "control")
+        self.assertNotIn("MAIL FROM:<e@x>", p.err)
+        self.assertNoConnection(srv)
+
+    def test_04_login(self):
+        srv = self.server(USERS)
+        p = self.auth_send(srv, "--allow-plaintext-auth", "--auth", "login",
+                           env={"SMTPC_PASSWORD": PASSWORD})
+        self.assertExit(p, EX_OK)
+        self.assertWire(srv, EHLO + b"AUTH LOGIN\r\n"
+                        + ("%s\r\n%s\r\n" % (b64(USER), b64(PASSWORD))).encode()
+                        + txn_wire(PLAIN_MESSAGE) + QUIT)
+        with open(os.path.join(srv.record, "conn-1.server"), "rb") as f:
+            server_side = f.read()
+        self.assertIn(b"334 VXNlcm5hbWU6\r\n334 UGFzc3dvcmQ6\r\n235 ", server_side)
+        self.assertStored(srv, PLAIN_MESSAGE, auth_user=USER)
+
+    def test_04_wrong_password(self):
+        srv = self.server(USERS)
+        p = self.auth_send(srv, "--allow-plaintext-auth", env={"SMTPC_PASSWORD": "wrong"})
+        self.assertExit(p, EX_NOPERM)
+        self.assertErrorLine(p, "AUTH", "535 5.7.8 Authentication credentials invalid")
+        self.assertWire(srv, EHLO + ("AUTH PLAIN %s\r\n" % b64(b"\0alice\0wrong")).encode()
+                        + QUIT)
+        self.assertNothingStored(srv)
+
+    def test_04_wrong_password_login(self):
+        srv = self.server(USERS)
+        p = self.auth_send(srv, "--allow-plaintext-auth", "--auth", "login",
+                           env={"SMTPC_PASSWORD": "wrong"})
+        self.assertExit(p, EX_NOPERM)
+        self.assertErrorLine(p, "AUTH", "535")
+        self.assertWire(srv, EHLO + b"AUTH LOGIN\r\n"
+                        + ("%s\r\n%s\r\n" % (b64(USER), b64("wrong"))).encode() + QUIT)
+        self.assertNothingStored(srv)
+
+    def test_04_auth_temporary_failure(self):
+        srv = self.server({"replies": {"AUTH": "454 4.7.0 temporary authentication failure"}})
+        p = self.auth_send(srv, "--allow-plaintext-auth", env={"SMTPC_PASSWORD": PASSWORD})
+        self.assertExit(p, EX_TEMPFAIL)
+        self.assertErrorLine(p, "AUTH", "454 4.7.0 temporary authentication failure")
+        self.assertNothingStored(srv)
+
+    def test_04_no_plaintext_without_permission(self):
+        for mech in ("auto", "plain", "login"):
+            with self.subTest(auth=mech):
+                srv = self.server(USERS)
+                p = self.auth_send(srv, "--auth", mech, env={"SMTPC_PASSWORD": PASSWORD})
+                self.assertExit(p, EX_NOPERM)
+                self.assertErrorLine(p, "unencrypted")
+                self.assertNotIn(PASSWORD, p.err)
+                got = srv.client_bytes()
+                self.assertNotIn(b"AUTH", got)
+                self.assertNotIn(PLAIN_B64.encode(), got)
+                self.assertNotIn(b64(PASSWORD).encode(), got)
+                self.assertWire(srv, EHLO + QUIT)
+                self.assertNothingStored(srv)
+
+    def test_04_server_without_auth(self):
+        srv = self.server({"ehlo": ["250-smtpc-test.localhost", "250-SIZE 10485760",
+                                    "250 8BITMIME"]})
+        p = self.auth_send(srv, "--allow-plaintext-auth", env={"SMTPC_PASSWORD": PASSWORD})
+        self.assertExit(p, EX_NOPERM)
+        self.assertErrorLine(p, "authentication")
+        self.assertWire(srv, EHLO + QUIT)
+        self.assertNotIn(b"MAIL", srv.client_bytes())
+        self.assertNothingStored(srv)
+
+    def test_04_user_without_password(self):
+        srv = self.server(USERS)
+        p = self.auth_send(srv, "--allow-plaintext-auth", connects=False)
+        self.assertUsageError(p, "password")
+        self.assertNoConnection(srv)
+
+
+# ---------------------------------------------------------------------------
+# 5. The -v trace never shows the password
+# ---------------------------------------------------------------------------
+
+SECRET_FORMS = [PASSWORD, PLAIN_B64, PLAIN_B64.rstrip("="), b64(PASSWORD),
+                b64(PASSWORD).rstrip("="), b64(USER + "\0" + PASSWORD).rstrip("=")]
+
+
+class T05Trace(CliTest):
+    def traced(self, mech, expect_lines):
+        srv = self.server(USERS)
+        p = self.send(srv, "-v", "--user", USER, "--auth", mech, "--allow-plaintext-auth",
+                      message=PLAIN_MESSAGE, env={"SMTPC_PASSWORD": PASSWORD})
+        self.assertExit(p, EX_OK)
+        lines = p.err.splitlines()
+        for want in ["S: 220 smtpc-test.localhost ESMTP smtpc test server",
+                     "C: EHLO test.example", "S: 250-AUTH PLAIN LOGIN", "S: 250 SMTPUTF8"] \
+                + expect_lines + [
+                     "S: 235 2.7.0 Authentication successful",
+                     "C: " + mail_line(SENDER, mail_params(PLAIN_MESSAGE)).decode().rstrip(),
+                     "C: RCPT TO:<b@example.org>", "C: DATA",
+                     "S: 354 End data with <CR><LF>.<CR><LF>", "C: .",
+                     "S: 250 2.0.0 Ok: queued as Q000001", "C: QUIT", "S: 221 2.0.0 Bye"]:
+            self.assertIn(want, lines, "trace lacks %r:\n%s" % (want, p.err))
+        for line in lines:
+            self.assertRegex(line, r"^(C: |S: |\* )", "not a trace line")
+        for secret in SECRET_FORMS:
+            self.assertNotIn(secret, p.err, "the trace leaks %r" % secret)
+            self.assertNotIn(secret.encode(), p.stdout)
+        self.assertStored(srv, PLAIN_MESSAGE, auth_user=USER)
+        return p
+
+    def test_05_trace_plain(self):
+        self.traced("plain", ["C: AUTH PLAIN <redacted>"])
+
+    def test_05_trace_login(self):
+        p = self.traced("login", ["C: AUTH LOGIN", "S: 334 VXNlcm5hbWU6",
+                                  "S: 334 UGFzc3dvcmQ6"])
+        self.assertEqual(p.err.count("C: <redacted>"), 2, p.err)
+
+    def test_05_trace_wrong_password(self):
+        srv = self.server(USERS)
+        p = self.send(srv, "-v", "--user", USER, "--allow-plaintext-auth",
+                      message=PLAIN_MESSAGE, env={"SMTPC_PASSWORD": "wr0ng-Secret"})
+        self.assertExit(p, EX_NOPERM)
+        for secret in ["wr0ng-Secret", b64("wr0ng-Secret").rstrip("="),
+                       b64(b"\0alice\0wr0ng-Secret").rstrip("=")]:
+            self.assertNotIn(secret, p.err)
+        self.assertIn("S: 535 5.7.8 Authentication credentials invalid", p.err.splitlines())
+        # the last line is still the error line
+        self.assertRegex(p.err.splitlines()[-1], r"^smtpc: .*AUTH.*535")
+
+
+# ---------------------------------------------------------------------------
+# 6. SMTP smuggling: no body can end the data early
+# ---------------------------------------------------------------------------
+
+HEAD = b"From: a@example.org\r\nTo: b@example.org\r\nSubject: smuggling\r\n\r\n"
+SMUGGLED = (b"MAIL FROM:<evil@example.org>\r\nRCPT TO:<victim@example.org>\r\n"
+            b"DATA\r\nsmuggled message\r\n")
+
+SMUGGLING_BODIES = {
+    "lf_dot_lf": HEAD + b"before\n.\n" + SMUGGLED + b"after\r\n",
+    "cr_dot_cr": HEAD + b"before\r.\r" + SMUGGLED + b"after\r\n",
+    "lf_dot_crlf": HEAD + b"before\n.\r\n" + SMUGGLED + b"after\r\n",
+    "crlf_dot_crlf": HEAD + b"before\r\n.\r\n" + SMUGGLED + b"after\r\n",
+    "cr_dot_lf": HEAD + b"before\r.\n" + SMUGGLED + b"after\r\n",
+    "leading_dot": b".starts with a dot\r\n" + HEAD + b".\r\n..\r\n...x\r\n.",
+    "ends_crlf_dot": HEAD + b"last line is a dot\r\n.",
+    "ends_crlf_dot_crlf": HEAD + b"body\r\n.\r\n",
+    "ends_lf_dot": HEAD + b"body\n.",
+    "all": HEAD + b".a\n.\n.b\r.\r.c\n.\r\nd\r\n.\r\n" + SMUGGLED + b"\r\n.\r\n\r\n.",
+}
+
+
+class T06Smuggling(CliTest):
+    def check(self, body):
+        srv = self.server()
+        p = self.send(srv, message=body)
+        self.assertExit(p, EX_OK)
+        self.assertEqual(p.err, "")
+        stored = self.assertStored(srv, body)
+        self.assertEqual(stored, normalise(body))
+        wire = srv.client_bytes()
+        self.assertEqual(wire.count(b"\r\n.\r\n"), 1, "more than one end of data on the wire")
+        self.assertTrue(wire.endswith(b"\r\n.\r\n" + QUIT), wire[-40:])
+        self.assertEqual(wire, EHLO + txn_wire(body) + QUIT)
+        self.assertNotIn(b"victim", json.dumps(srv.messages()[0][1]).encode())
+
+    def test_06_model_sanity(self):
+        # the expected-data model itself, on hand-made cases
+        self.assertEqual(data_section(b"a\n.\nb"), b"a\r\n..\r\nb\r\n.\r\n")
+        self.assertEqual(data_section(b"a\r.\rb\r\n."), b"a\r\n..\r\nb\r\n..\r\n.\r\n")
+        self.assertEqual(data_section(b"a\r\r\nb\n\r"), b"a\r\n\r\nb\r\n\r\n.\r\n")
+        self.assertEqual(data_section(b""), b".\r\n")
+
+
+def _add_smuggling_tests():
+    for name, body in SMUGGLING_BODIES.items():
+        def test(self, body=body):
+            self.check(body)
+        test.__name__ = "test_06_" + name
+        setattr(T06Smuggling, test.__name__, test)
+
+
+_add_smuggling_tests()
+
+
+# ---------------------------------------------------------------------------
+# 7. Line endings: the wire carries CRLF only
+# ---------------------------------------------------------------------------
+
+class T07LineEndings(CliTest):
+    def check(self, message):
+        srv = self.server()
+        p = self.send(srv, message=message)
+        self.assertExit(p, EX_OK)
+        wire = srv.client_bytes()
+        self.assertIsNone(re.search(rb"(?<!\r)\n", wire), "bare LF on the wire")
+        self.assertIsNone(re.search(rb"\r(?!\n)", wire), "bare CR on the wire")
+        self.assertEqual(wire, EHLO + txn_wire(message) + QUIT)
+        self.assertStored(srv, message)
+
+    def test_07_bare_lf_message(self):
+        self.check(b"From: a@example.org\nTo: b@example.org\nSubject: lf\n\nline 1\nline 2\n\n")
+
+    def test_07_bare_cr_message(self):
+        self.check(b"From: a@example.org\rTo: b@example.org\rSubject: cr\r\rline 1\rline 2\r")
+
+    def test_07_mixed_and_no_final_newline(self):
+        self.check(b"From: a@example.org\r\nSubject: mixed\n\rline\r\r\nend")
+
+
+# ---------------------------------------------------------------------------
+# 8. Refusals
+# ---------------------------------------------------------------------------
+
+class T08Refusals(CliTest):
+    def test_08_greeting_554(self):
+        srv = self.server({"greeting": "554 5.3.2 no service here"})
+        p = self.send(srv, message=PLAIN_MESSAGE)
+        self.assertExit(p, EX_UNAVAILABLE)
+        self.assertErrorLine(p, "greeting", "554 5.3.2 no service here")
+        self.assertWire(srv, QUIT)     # RFC 5321 3.1: QUIT, nothing else
+        self.assertNothingStored(srv)
+
+    def test_08_greeting_421(self):
+        srv = self.server({"greeting": "421 4.3.2 busy, try later"})
+        p = self.send(srv, message=PLAIN_MESSAGE)
+        self.assertExit(p, EX_TEMPFAIL)
+        self.assertErrorLine(p, "greeting", "421 4.3.2 busy, try later")
+        self.assertNotIn(b"EHLO", srv.client_bytes() or b"")
+        self.assertNothingStored(srv)
+
+    def test_08_greeting_control_bytes_not_echoed(self):
+        srv = self.server({"greeting": "554 5.7.1 go away \u001b[2J\u0007 now"})
+        p = self.send(srv, message=PLAIN_MESSAGE)
+        self.assertExit(p, EX_UNAVAILABLE)
+        line = self.assertErrorLine(p, "greeting", "554 5.7.1 go away ")
+        self.assertNotIn("\x1b", line)
+        self.assertNotIn("\x07", line)
+
+    def test_08_ehlo_502_helo_fallback(self):
+        srv = self.server({"ehlo": "502 5.5.2 EHLO not implemented"})
+        p = self.send(srv, message=PLAIN_MESSAGE)
+        self.assertExit(p, EX_OK)
+        self.assertEqual(p.err, "")
+        # no EHLO: no SIZE extension, so no SIZE= parameter
+        self.assertWire(srv, EHLO + HELO + txn_wire(PLAIN_MESSAGE, params="") + QUIT)
+        self.assertStored(srv, PLAIN_MESSAGE, params="")
+
+    def test_08_ehlo_and_helo_refused(self):
+        srv = self.server({"ehlo": "502 5.5.2 no", "helo": "550 5.7.1 go away"})
+        p = self.send(srv, message=PLAIN_MESSAGE)
+        self.assertExit(p, EX_UNAVAILABLE)
+        self.assertErrorLine(p, "HELO", "550 5.7.1 go away")
+        self.assertWire(srv, EHLO + HELO + QUIT)
+
+    def test_08_mail_451(self):
+        srv = self.server({"replies": {"MAIL": "451 4.3.0 try again later"}})
+        p = self.send(srv, message=PLAIN_MESSAGE)
+        self.assertExit(p, EX_TEMPFAIL)
+        self.assertErrorLine(p, "MAIL FROM", "451 4.3.0 try again later")
+        self.assertWire(srv, EHLO + mail_line(SENDER, mail_params(PLAIN_MESSAGE)) + QUIT)
+        self.assertNothingStored(srv)
+
+    def test_08_mail_550(self):
+        srv = self.server({"replies": {"MAIL": "550 5.7.1 sender rejected"}})
+        p = self.send(srv, message=PLAIN_MESSAGE)
+        self.assertExit(p, EX_UNAVAILABLE)
+        self.assertErrorLine(p, "MAIL FROM", "550 5.7.1 sender rejected")
+
+    def test_08_rcpt_450(self):
+        srv = self.server({"replies": {"RCPT": "450 4.2.0 mailbox busy"}})
+        p = self.send(srv, message=PLAIN_MESSAGE)
+        self.assertExit(p, EX_TEMPFAIL)
+        self.assertErrorLine(p, "RCPT TO", "450 4.2.0 mailbox busy")
+        self.assertNothingStored(srv)
+
+    def test_08_rcpt_421_closing(self):
+        # 421: the server is closing the channel; no QUIT after it
+        srv = self.server({"replies": {"RCPT": {"reply": "421 4.3.2 shutting down",
+                                                "then_close": True}}})
+        p = self.send(srv, message=PLAIN_MESSAGE)
+        self.assertExit(p, EX_TEMPFAIL)
+        self.assertErrorLine(p, "RCPT TO", "421 4.3.2 shutting down")
+        self.assertWire(srv, EHLO + mail_line(SENDER, mail_params(PLAIN_MESSAGE))
+                        + b"RCPT TO:<b@example.org>\r\n")
+        self.assertNothingStored(srv)
+
+    def test_08_data_554(self):
+        srv = self.server({"replies": {"DATA": "554 5.5.0 no data for you"}})
+        p = self.send(srv, message=PLAIN_MESSAGE)
+        self.assertExit(p, EX_UNAVAILABLE)
+        self.assertErrorLine(p, "DATA", "554 5.5.0 no data for you")
+        self.assertWire(srv, EHLO + mail_line(SENDER, mail_params(PLAIN_MESSAGE))
+                        + b"RCPT TO:<b@example.org>\r\nDATA\r\nRSET\r\n" + QUIT)
+        self.assertNothingStored(srv)
+
+    def test_08_end_of_data_552(self):
+        srv = self.server({"replies": {"DOT": "552 5.3.4 message too big for mailbox"}})
+        p = self.send(srv, message=PLAIN_MESSAGE)
+        self.assertExit(p, EX_UNAVAILABLE)
+        self.assertErrorLine(p, "end of data", "552 5.3.4 message too big for mailbox")
+        self.assertWire(srv, EHLO + txn_wire(PLAIN_MESSAGE) + QUIT)
+        self.assertNothingStored(srv)
+
+    def test_08_end_of_data_451(self):
+        srv = self.server({"replies": {"DOT": "451 4.3.0 queue full"}})
+        p = self.send(srv, message=PLAIN_MESSAGE)
+        self.assertExit(p, EX_TEMPFAIL)
+        self.assertErrorLine(p, "end of data", "451 4.3.0 queue full")
+
+    def test_08_multiline_refusal_text(self):
+        # one reply of two lines (a list of lines inside the per-MAIL list)
+        srv = self.server({"replies": {"MAIL": [["550-5.7.1 first line",
+                                                 "550 5.7.1 second line"]]}})
+        p = self.send(srv, message=PLAIN_MESSAGE)
+        self.assertExit(p, EX_UNAVAILABLE)
+        self.assertErrorLine(p, "MAIL FROM", "550 5.7.1 first line / 5.7.1 second line")
+
+
+# ---------------------------------------------------------------------------
+# 9. Malformed replies
+# ---------------------------------------------------------------------------
+
+class T09Malformed(CliTest):
+    def malformed(self, script, step, wire_prefix):
+        srv = self.server(script)
+        p = self.send(srv, message=PLAIN_MESSAGE)
+        self.assertExit(p, EX_PROTOCOL)
+        self.assertErrorLine(p, step)
+        got = srv.client_bytes()
+        self.assertEqual(got, wire_prefix, "client went on after a protocol error")
+        self.assertNothingStored(srv)
+        return p
+
+    def test_09_greeting_2500(self):
+        self.malformed({"greeting": "2500 ok"}, "greeting", b"")
+
+    def test_09_ehlo_mixed_codes(self):
+        p = self.malformed({"ehlo": "250-a\r\n251 b"}, "EHLO", EHLO)
+        self.assertIn("different codes", p.err)
+
+    def test_09_reply_line_2000_bytes(self):
+        self.malformed({"replies": {"MAIL": "250 " + "x" * 1996}}, "MAIL FROM",
+                       EHLO + mail_line(SENDER, mail_params(PLAIN_MESSAGE)))
+
+    def test_09_greeting_2000_bytes(self):
+        self.malformed({"greeting": "220 " + "y" * 1996}, "greeting", b"")
+
+    def test_09_garbage_greeting(self):
+        self.malformed({"greeting": {"raw": "\u0000\u00ff\r\n"}}, "greeting", b"")
+
+    def test_09_garbage_in_reply_text(self):
+        self.malformed({"replies": {"RCPT": {"raw": "250 ok\u0000\u00ff\r\n"}}}, "RCPT TO",
+                       EHLO + mail_line(SENDER, mail_params(PLAIN_MESSAGE))
+                       + b"RCPT TO:<b@example.org>\r\n")
+
+    def test_09_unexpected_code(self):
+        # a well-formed reply that makes no sense: 354 to MAIL
+        srv = self.server({"replies": {"MAIL": "354 go ahead"}})
+        p = self.send(srv, message=PLAIN_MESSAGE)
+        self.assertExit(p, EX_PROTOCOL)
+        self.assertErrorLine(p, "MAIL FROM", "354 go ahead")
+        self.assertNothingStored(srv)
+
+
+# ---------------------------------------------------------------------------
+# 10. Faults: closes, stalls, split writes
+# ---------------------------------------------------------------------------
+
+class T10Faults(CliTest):
+    def test_10_close_before_greeting(self):
+        srv = self.server({"greeting": {"close": True}})
+        p = self.send(srv, message=PLAIN_MESSAGE)
+        self.assertExit(p, EX_TEMPFAIL)
+        self.assertErrorLine(p, "greeting", "closed")
+        self.assertEqual(srv.client_bytes(), b"")
+
+    def test_10_close_after_mail(self):
+        srv = self.server({"replies": {"MAIL": {"close": True}}})
+        p = self.send(srv, message=PLAIN_MESSAGE)
+        self.assertExit(p, EX_TEMPFAIL)
+        self.assertErrorLine(p, "MAIL FROM", "closed")
+        self.assertWire(srv, EHLO + mail_line(SENDER, mail_params(PLAIN_MESSAGE)))
+        self.assertNothingStored(srv)
+
+    def test_10_close_after_data_end(self):
+        srv = self.server({"replies": {"DOT": {"close": True}}})
+        p = self.send(srv, message=PLAIN_MESSAGE)
+        self.assertExit(p, EX_TEMPFAIL)
+        self.assertErrorLine(p, "end of data", "closed")
+        self.assertNothingStored(srv)
+
+    def test_10_stall_on_data_reply(self):
+        srv = self.server({"replies": {"DATA": {"stall": 30, "default": True}}})
+        p = self.send(srv, "--timeout", "2", message=PLAIN_MESSAGE)
+        self.assertExit(p, EX_TEMPFAIL)
+        self.assertErrorLine(p, "DATA", "timed out")
+        self.assertGreater(p.elapsed, 1.5, "gave up before the 2 s timeout")
+        self.assertLess(p.elapsed, 10, "the 2 s timeout was not enforced")
+        self.assertWire(srv, EHLO + mail_line(SENDER, mail_params(PLAIN_MESSAGE))
+                        + b"RCPT TO:<b@example.org>\r\nDATA\r\n")
+        self.assertNothingStored(srv)
+
+    def test_10_stall_on_greeting(self):
+        srv = self.server({"greeting": {"stall": 30, "default": True}})
+        p = self.send(srv, "--timeout", "1", message=PLAIN_MESSAGE)
+        self.assertExit(p, EX_TEMPFAIL)
+        self.assertErrorLine(p, "greeting", "timed out")
+        self.assertLess(p.elapsed, 10)
+
+    def test_10_split_writes(self):
+        srv = self.server({"split_writes": True})
+        p = self.send(srv, message=PLAIN_MESSAGE)
+        self.assertSentPlain(srv, p)
+
+    def test_10_split_writes_with_auth(self):
+        srv = self.server(dict(USERS, split_writes=True))
+        p = self.send(srv, "--user", USER, "--auth", "login", "--allow-plaintext-auth",
+                      message=PLAIN_MESSAGE, env={"SMTPC_PASSWORD": PASSWORD})
+        self.assertExit(p, EX_OK)
+        self.assertStored(srv, PLAIN_MESSAGE, auth_user=USER)
+
+    def test_10_lf_only_replies(self):
+        srv = self.server({"eol": "\n"})
+        p = self.send(srv, message=PLAIN_MESSAGE)
+        self.assertSentPlain(srv, p)
+
+    def test_10_quit_unanswered(self):
+        srv = self.server({"replies": {"QUIT": {"stall": 30}}})
+        p = self.send(srv, "--timeout", "2", message=PLAIN_MESSAGE)
+        self.assertExit(p, EX_OK)
+        self.assertLess(p.elapsed, 10)
+        self.assertWire(srv, EHLO + txn_wire(PLAIN_MESSAGE) + QUIT)
+        self.assertStored(srv, PLAIN_MESSAGE)
+
+    def test_10_quit_closed(self):
+        srv = self.server({"replies": {"QUIT": {"close": True}}})
+        p = self.send(srv, message=PLAIN_MESSAGE)
+        self.assertExit(p, EX_OK)
+        self.assertStored(srv, PLAIN_MESSAGE)
+
+    def test_10_connection_refused(self):
+        # a port nobody listens on: bind one, close it, use it
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        p = self.run_smtpc(["--server", "127.0.0.1:%d" % port, "--ehlo", EHLO_NAME,
+                            "--from", SENDER, "--message", self.write("m", PLAIN_MESSAGE),
+                            RCPT])
+        self.assertExit(p, EX_TEMPFAIL)
+        self.assertErrorLine(p, "connect")
+
+
+# ---------------------------------------------------------------------------
+# 11. Bad input is refused before any connection
+# ---------------------------------------------------------------------------
+
+class T11BadInput(CliTest):
+    def refused(self, args, status, *needles, stdin=b"", usage=False):
+        srv = self.server()
+        p = self.run_smtpc(["--server", srv.address(), "--ehlo", EHLO_NAME] + args, stdin=stdin)
+        if usage:
+            self.assertUsageError(p, *needles)
+        else:
+            self.assertExit(p, status)
+            self.assertErrorLine(p, *needles)
+        self.assertNoConnection(srv)
+        return p
+
+    def msg(self, data=PLAIN_MESSAGE):
+        return ["--message", self.write("m", data)]
+
+    def test_11_crlf_in_from(self):
+        p = self.refused(["--from", "a@b\r\nRCPT TO:<x@y>"] + self.msg() + [RCPT],
+                         EX_DATAERR, "sender")
+        self.assertNotIn("\r", p.err)
+
+    def test_11_crlf_in_recipient(self):
+        p = self.refused(["--from", SENDER] + self.msg() + [RCPT, "c@d\r\nDATA"],
+                         EX_DATAERR, "recipient")
+        self.assertNotIn("\r", p.err)
+
+    def test_11_lf_in_recipient(self):
+        self.refused(["--from", SENDER] + self.msg() + ["c@d\nRSET"], EX_DATAERR, "recipient")
+
+    def test_11_angle_brackets_in_recipient(self):
+        self.refused(["--from", SENDER] + self.msg() + ["<c@d>"], EX_DATAERR, "recipient")
+
+    def test_11_newline_in_subject(self):
+        self.refused(["--from", SENDER, "--subject", "hi\nBcc: victim@example.org", RCPT],
+                     EX_DATAERR, "header", stdin=b"body\n")
+
+    def test_11_cr_in_subject(self):
+        self.refused(["--from", SENDER, "--subject", "hi\rX: y", RCPT],
+                     EX_DATAERR, "header", stdin=b"body\n")
+
+    def test_11_crlf_in_ehlo(self):
+        srv = self.server()
+        p = self.run_smtpc(["--server", srv.address(), "--ehlo", "x\r\nMAIL FROM:<e@f>",
+                            "--from", SENDER] + self.msg() + [RCPT])
+        self.assertUsageError(p, "ehlo")
+        self.assertNoConnection(srv)
+
+    def test_11_missing_from(self):
+        self.refused(self.msg() + [RCPT], EX_USAGE, "--from", usage=True)
+
+    def test_11_missing_recipient(self):
+        self.refused(["--from", SENDER] + self.msg(), EX_USAGE, "recipient", usage=True)
+
+    def test_11_unknown_option(self):
+        self.refused(["--from", SENDER, "--bogus"] + self.msg() + [RCPT], EX_USAGE,
+                     "unknown option", "--bogus", usage=True)
+
+    def test_11_bad_server_values(self):
+        for value in ["127.0.0.1:", "[::1", "[]:25", ":25", "127.0.0.1:notaport",
+                      "127.0.0.1:-1", "[::1]x"]:
+            with self.subTest(server=value):
+                srv = self.server()
+                p = self.run_smtpc(["--server", value, "--ehlo", EHLO_NAME, "--from", SENDER]
+                                   + self.msg() + [RCPT])
+                self.assertNotEqual(p.returncode, EX_OK)
+                self.assertIn(p.returncode, (EX_USAGE, EX_NOHOST))
+                self.assertTrue(p.err.startswith("smtpc: "), p.err)
+                self.assertNoConnection(srv)
+
+    def test_11_port_out_of_range(self):
+        # A port above 65535 is a usage error. It must not be taken modulo
+        # 65536: 65536 + P would reach the server listening on port P.
+        srv = self.server()
+        for port in (srv.port + 65536, 99999, 65536):
+            with self.subTest(port=port):
+                p = self.run_smtpc(["--server", "127.0.0.1:%d" % port, "--ehlo", EHLO_NAME,
+                                    "--from", SENDER] + self.msg() + [RCPT])
+                self.assertNotEqual(p.returncode, EX_OK, "port %d reached port %d"
+                                    % (port, port % 65536))
+                self.assertUsageError(p, "%d" % port)
+        self.assertNoConnection(srv)
+
+    def test_11_unknown_host(self):
+        p = self.run_smtpc(["--server", "no-such-host.invalid:2525", "--ehlo", EHLO_NAME,
+                            "--from", SENDER] + self.msg() + [RCPT])
+        self.assertExit(p, EX_NOHOST)
+        self.assertErrorLine(p, "host name not found")
+
+    def test_11_line_over_998(self):
+        message = PLAIN_MESSAGE + b"x" * 999 + b"\r\n"
+        self.refused(["--from", SENDER] + self.msg(message) + [RCPT], EX_DATAERR, "998")
+
+    def test_11_dot_stuffed_line_over_998(self):
+        # 998 octets starting with "." become 999 once stuffed
+        message = PLAIN_MESSAGE + b"." + b"x" * 997 + b"\r\n"
+        self.refused(["--from", SENDER] + self.msg(message) + [RCPT], EX_DATAERR, "998")
+
+    def test_11_line_of_998_is_sent(self):
+        srv = self.server()
+        message = PLAIN_MESSAGE + b"x" * 998 + b"\r\n"
+        p = self.send(srv, message=message)
+        self.assertSentPlain(srv, p, message)
+
+    def test_11_long_lines_flag(self):
+        srv = self.server()
+        message = PLAIN_MESSAGE + b"y" * 1500 + b"\r\n.z" + b"w" * 1200 + b"\r\n"
+        p = self.send(srv, "--long-lines", message=message)
+        self.assertSentPlain(srv, p, message)
+
+    def test_11_long_line_in_body_file(self):
+        body = b"short\n" + b"z" * 1000 + b"\n"
+        self.refused(["--from", SENDER, "--subject", "long", "--body-file",
+                      self.write("b", body), RCPT], EX_DATAERR, "998")
+
+    def test_11_missing_message_file(self):
+        p = self.refused(["--from", SENDER, "--message", os.path.join(self.tmp, "nope"), RCPT],
+                         EX_IOERR, "nope")
+        self.assertIn("No such file", p.err)
+
+
+# ---------------------------------------------------------------------------
+# 12. --help and --version
+# ---------------------------------------------------------------------------
+
+class T12Info(CliTest):
+    def test_12_help(self):
+        for flag in ("--help", "-h"):
+            with self.subTest(flag=flag):
+                p = self.run_smtpc([flag])
+                self.assertExit(p, EX_OK)
+                out = p.stdout.decode()
+                self.assertTrue(out.startswith("Usage: smtpc "), out[:80])
+                for opt in ("--server", "--from", "--subject", "--message", "--allow-partial",
+                            "--allow-plaintext-auth", "--long-lines", "--timeout"):
+                    self.assertIn(opt, out)
+                self.assertEqual(p.err, "")
+
+    def test_12_version(self):
+        for flag in ("--version", "-V"):
+            with self.subTest(flag=flag):
+                p = self.run_smtpc([flag])
+                self.assertExit(p, EX_OK)
+                self.assertRegex(p.stdout.decode(), r"\Asmtpc \d+\.\d+(\.\d+)?\S*\n\Z")
+                self.assertEqual(p.err, "")
+
+
+# ---------------------------------------------------------------------------
+# Runner
+# ---------------------------------------------------------------------------
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--smtpc", required=True, help="the smtpc binary")
+    ap.add_argument("--server", required=True, help="smtpc_test_server.py")
+    ap.add_argument("--python", default=sys.executable, help="Python for the server")
+    ap.add_argument("--wrapper", default="",
+                    help='prefix for every smtpc run, e.g. "valgrind --error-exitcode=99 -q"')
+    ap.add_argument("-k", action="append", default=[], metavar="SUBSTRING",
+                    help="run only tests whose name contains SUBSTRING")
+    ap.add_argument("--keep", action="store_true", help="keep the temporary directories")
+    ap.add_argument("-q", "--quiet", action="store_true")
+    args = ap.parse_args(argv)
+    CONF.smtpc = os.path.abspath(args.smtpc)
+    CONF.server = os.path.abspath(args.server)
+    CONF.python = args.python
+    CONF.wrapper = shlex.split(args.wrapper)
+    CONF.keep = args.keep
+    for path in (CONF.smtpc, CONF.server):
+        if not os.path.exists(path):
+            print("missing: %s" % path)
+            print("0 passed, 1 failed")
+            return 1
+
+    loader = unittest.TestLoader()
+    if args.k:
+        loader.testNamePatterns = ["*%s*" % k for k in args.k]
+    suite = loader.loadTestsFromModule(sys.modules[__name__])
+    start = time.monotonic()
+    result = unittest.TextTestRunner(stream=sys.stdout, verbosity=1 if args.quiet else 2).run(suite)
+    # count test methods: a failing subTest fails its method once
+    def method(test):
+        return getattr(test, "test_case", test).id()
+    failed_ids = {method(t) for t, _ in result.failures + result.errors}
+    failed_ids |= {method(t) for t in result.unexpectedSuccesses}
+    failed = len(failed_ids)
+    skipped = len({method(t) for t, _ in result.skipped} - failed_ids)
+    passed = result.testsRun - failed - skipped
+    if skipped:
+        print("%d skipped" % skipped)
+    print("(%.1f s%s)" % (time.monotonic() - start,
+                          ", under " + CONF.wrapper[0] if CONF.wrapper else ""))
+    print("%d passed, %d failed" % (passed, failed))
+    return 1 if failed or result.testsRun == 0 else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
