@@ -1,11 +1,13 @@
 /*
  * examples/send_mail: the library in twenty lines.
  *
- *   send_mail HOST PORT FROM TO
+ *   send_mail HOST PORT FROM TO [MESSAGE_FILE]
  *
- * Sends a short message with the blocking client and prints what the
- * server said. Set SMTPC_USER and SMTPC_PASSWORD to authenticate (allowed
- * over cleartext here only because TLS arrives in a later release).
+ * Sends a short message built with the header builder, or the complete
+ * message in MESSAGE_FILE, with the blocking client and prints what the
+ * server said. Set SMTPC_USER and SMTPC_PASSWORD to authenticate, and
+ * SMTPC_AUTH=plain or login to choose the mechanism (cleartext is allowed
+ * here only because TLS arrives in a later release).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,12 +24,14 @@ int main(int argc, char **argv)
     struct smtpc_txn txn;
     struct smtpc_headers h;
     const char *to[1];
-    char message[4096];
+    static char message[1 << 16];
+    const char *mech = getenv("SMTPC_AUTH");
+    size_t len;
     long n;
     int rc;
 
-    if (argc != 5) {
-        fprintf(stderr, "usage: send_mail HOST PORT FROM TO\n");
+    if (argc != 5 && argc != 6) {
+        fprintf(stderr, "usage: send_mail HOST PORT FROM TO [MESSAGE_FILE]\n");
         return 64;
     }
     smtpc_client_options_default(&opt);
@@ -37,21 +41,37 @@ int main(int argc, char **argv)
     opt.session.username = getenv("SMTPC_USER");
     opt.session.password = getenv("SMTPC_PASSWORD");
     opt.session.flags |= SMTPC_F_ALLOW_CLEARTEXT_AUTH;
+    if (mech != NULL && strcmp(mech, "login") == 0)
+        opt.session.auth_mechs = SMTPC_AUTH_LOGIN;
+    else if (mech != NULL && strcmp(mech, "plain") == 0)
+        opt.session.auth_mechs = SMTPC_AUTH_PLAIN;
 
-    /* headers, then the body right after them */
-    memset(&h, 0, sizeof h);
-    to[0] = argv[4];
-    h.from = argv[3];
-    h.to = to;
-    h.to_count = 1;
-    h.subject = "Hello from the smtpc library";
-    n = smtpc_headers_build(&h, message, sizeof message);
-    if (n < 0) {
-        fprintf(stderr, "headers: %s\n", smtpc_strerror((int)n));
-        return 65;
+    if (argc == 6) {
+        FILE *f = fopen(argv[5], "rb");
+
+        if (f == NULL) {
+            perror(argv[5]);
+            return 66;
+        }
+        len = fread(message, 1, sizeof message, f);
+        fclose(f);
+    } else {
+        /* headers from the builder, then the body right after them */
+        memset(&h, 0, sizeof h);
+        to[0] = argv[4];
+        h.from = argv[3];
+        h.to = to;
+        h.to_count = 1;
+        h.subject = "Hello from the smtpc library";
+        n = smtpc_headers_build(&h, message, sizeof message);
+        if (n < 0) {
+            fprintf(stderr, "headers: %s\n", smtpc_strerror((int)n));
+            return 65;
+        }
+        strncat(message, "This message was sent by examples/send_mail.c.\n",
+                sizeof message - (size_t)n - 1);
+        len = strlen(message);
     }
-    strncat(message, "This message was sent by examples/send_mail.c.\n",
-            sizeof message - (size_t)n - 1);
 
     memset(&rcpt, 0, sizeof rcpt);
     rcpt.address = argv[4];
@@ -61,7 +81,7 @@ int main(int argc, char **argv)
     txn.rcpt_count = 1;
 
     smtpc_client_init(&client, &opt);
-    rc = smtpc_client_send_mail(&client, &txn, message, strlen(message));
+    rc = smtpc_client_send_mail(&client, &txn, message, len);
     if (rc != 0) {
         const struct smtpc_reply *r = smtpc_client_reply(&client);
 

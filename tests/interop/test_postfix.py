@@ -202,39 +202,82 @@ def cli_subject_and_priority():
         assert b"X-Priority: 1 (Highest)" in head and b"To: a@interop.test,\n b@interop.test" in head
 
 
-def library_send(host, port, user=None):
+def sasl_logins(mech):
+    """How many logins with `mech` Postfix has logged so far."""
+    try:
+        with open(env["POSTFIX_LOG"], "rb") as f:
+            return f.read().count(b"sasl_method=" + mech.upper().encode())
+    except OSError:
+        return 0
+
+
+def library_send(host, port, tag, user=None, mech=None):
+    """examples/send_mail with a message file: delivered byte for byte, and
+    Postfix's log shows the mechanism asked for."""
     before = maildir_files()
+    logins = sasl_logins(mech) if mech else 0
+    msg = message(tag)
+    path = os.path.join(workdir, tag + ".eml")
+    with open(path, "wb") as f:
+        f.write(msg)
     e = dict(os.environ)
     if user:
         e["SMTPC_USER"] = user
         e["SMTPC_PASSWORD"] = env["POSTFIX_PASS"]
-    cmd = [args.example, host, port, "sender@interop.test", "lib@interop.test"]
+    if mech:
+        e["SMTPC_AUTH"] = mech
+    cmd = [args.example, host, port, "sender@interop.test", "rcpt@interop.test", path]
     if args.wrapper:
         cmd = shlex.split(args.wrapper) + cmd
     r = subprocess.run(cmd, capture_output=True, timeout=60, env=e)
     assert r.returncode == 0, (r.returncode, r.stderr)
     assert r.stdout.startswith(b"accepted: 250"), r.stdout
-    files = wait_new(before)
-    with open(files[0], "rb") as f:
-        data = strip_postfix_headers(f.read())
-    head, _, body = data.partition(b"\n\n")
-    assert body == b"This message was sent by examples/send_mail.c.\n", body
-    assert b"Subject: Hello from the smtpc library" in head, head
+    check_delivered(wait_new(before), msg)
+    if mech:
+        assert sasl_logins(mech) == logins + 1, "Postfix logged no %s login" % mech
 
 
 @test
 def library_ipv4_auth_plain():
-    library_send("127.0.0.1", env["POSTFIX_SUBMIT_PORT"], env["POSTFIX_USER"])
+    library_send("127.0.0.1", env["POSTFIX_SUBMIT_PORT"], "lib-plain-4", env["POSTFIX_USER"],
+                 "plain")
 
 
 @test
 def library_ipv6_auth_plain():
-    library_send("::1", env["POSTFIX_SUBMIT_PORT"], env["POSTFIX_USER"])
+    library_send("::1", env["POSTFIX_SUBMIT_PORT"], "lib-plain-6", env["POSTFIX_USER"], "plain")
+
+
+@test
+def library_ipv4_auth_login():
+    library_send("127.0.0.1", env["POSTFIX_SUBMIT_PORT"], "lib-login-4", env["POSTFIX_USER"],
+                 "login")
+
+
+@test
+def library_ipv6_auth_login():
+    library_send("::1", env["POSTFIX_SUBMIT_PORT"], "lib-login-6", env["POSTFIX_USER"], "login")
 
 
 @test
 def library_ipv4_no_auth():
-    library_send("127.0.0.1", env["POSTFIX_PLAIN_PORT"])
+    library_send("127.0.0.1", env["POSTFIX_PLAIN_PORT"], "lib-noauth")
+
+
+@test
+def library_header_builder():
+    """Without a file the example builds the headers with smtpc/message.h."""
+    before = maildir_files()
+    cmd = [args.example, "127.0.0.1", env["POSTFIX_PLAIN_PORT"], "sender@interop.test",
+           "lib@interop.test"]
+    if args.wrapper:
+        cmd = shlex.split(args.wrapper) + cmd
+    r = subprocess.run(cmd, capture_output=True, timeout=60)
+    assert r.returncode == 0, (r.returncode, r.stderr)
+    with open(wait_new(before)[0], "rb") as f:
+        head, _, body = strip_postfix_headers(f.read()).partition(b"\n\n")
+    assert body == b"This message was sent by examples/send_mail.c.\n", body
+    assert b"Subject: Hello from the smtpc library" in head, head
 
 
 def main():
