@@ -7,6 +7,7 @@
  */
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
+#include <netdb.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -106,6 +107,29 @@ static int read_password(const struct cli_options *o, char *pw, size_t cap)
     return 0;
 }
 
+/* This host's name for EHLO: the fully qualified name when the resolver
+ * knows one (servers may refuse a bare "myhost"), else the plain name. */
+static void default_ehlo_name(char *name, size_t cap)
+{
+    struct addrinfo hints, *res = NULL;
+
+    if (gethostname(name, cap) != 0 || name[0] == '\0') {
+        snprintf(name, cap, "localhost");
+        return;
+    }
+    name[cap - 1] = '\0';
+    if (strchr(name, '.') != NULL)
+        return;
+    memset(&hints, 0, sizeof hints);
+    hints.ai_flags = AI_CANONNAME;
+    if (getaddrinfo(name, NULL, &hints, &res) == 0) {
+        if (res->ai_canonname != NULL && strchr(res->ai_canonname, '.') != NULL &&
+            strlen(res->ai_canonname) < cap)
+            snprintf(name, cap, "%s", res->ai_canonname);
+        freeaddrinfo(res);
+    }
+}
+
 static int check_addresses(const struct cli_options *o)
 {
     size_t i;
@@ -194,9 +218,7 @@ int main(int argc, char **argv)
     if (o.ehlo != NULL) {
         co.session.ehlo_name = o.ehlo;
     } else {
-        if (gethostname(hostname, sizeof hostname) != 0 || hostname[0] == '\0')
-            strcpy(hostname, "localhost");
-        hostname[sizeof hostname - 1] = '\0';
+        default_ehlo_name(hostname, sizeof hostname);
         co.session.ehlo_name = hostname;
     }
     if (smtpc_check_text(co.session.ehlo_name) != 0 || strchr(co.session.ehlo_name, ' ')) {
