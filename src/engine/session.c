@@ -63,51 +63,6 @@ void smtpc_session_config_default(struct smtpc_session_config *cfg)
     cfg->long_lines = SMTPC_LONG_LINES_FAIL;
 }
 
-int smtpc_check_text(const char *str)
-{
-    const unsigned char *p;
-
-    if (str == NULL)
-        return SMTPC_ERR_ARG;
-    for (p = (const unsigned char *)str; *p != '\0'; p++) {
-        if ((*p < 0x20 && *p != '\t') || *p == 0x7f)
-            return SMTPC_ERR_ARG_CTL;
-    }
-    return 0;
-}
-
-int smtpc_check_address(const char *addr, int empty_ok)
-{
-    const unsigned char *p;
-    int quoted = 0, escaped = 0;
-    size_t len;
-
-    if (addr == NULL)
-        return SMTPC_ERR_ARG;
-    if (smtpc_check_text(addr) != 0)
-        return SMTPC_ERR_ARG_CTL;
-    len = strlen(addr);
-    if ((len == 0 && !empty_ok) || len > SMTPC_ADDRESS_MAX)
-        return SMTPC_ERR_ARG_ADDRESS;
-    for (p = (const unsigned char *)addr; *p != '\0'; p++) {
-        if (*p == '\t')
-            return SMTPC_ERR_ARG_CTL;
-        if (escaped) {
-            escaped = 0;
-        } else if (quoted) {
-            if (*p == '\\')
-                escaped = 1;
-            else if (*p == '"')
-                quoted = 0;
-        } else if (*p == '"') {
-            quoted = 1;
-        } else if (*p == ' ' || *p == '<' || *p == '>') {
-            return SMTPC_ERR_ARG_ADDRESS;
-        }
-    }
-    return quoted || escaped ? SMTPC_ERR_ARG_ADDRESS : 0;
-}
-
 static int has_high_bit(const char *str)
 {
     for (; *str != '\0'; str++) {
