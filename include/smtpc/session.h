@@ -188,7 +188,6 @@ struct smtpc_session {
     int quit_ok;                         /* a QUIT may still be sent after the failure */
     int auth_mech;                       /* the mechanism in use, SMTPC_AUTH_* */
     int auth_step;                       /* challenges answered so far */
-    int auth_error;                      /* the error to report once a cancelled exchange ends */
     int authenticated;                   /* AUTH succeeded */
     int secure;                          /* the link is encrypted */
     int body_ending;                     /* end of data asked for, not yet queued */

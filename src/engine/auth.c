@@ -139,7 +139,6 @@ static void cancel(struct smtpc_session *s)
         smtpc_session_fail(s, rc, 0);
         return;
     }
-    s->auth_error = SMTPC_ERR_AUTH_PROTOCOL;
     s->state = SMTPC_S_AUTH_CANCEL;
 }
 
@@ -173,7 +172,7 @@ void smtpc_auth_on_reply(struct smtpc_session *s)
     int code = s->reply.code;
 
     if (s->state == SMTPC_S_AUTH_CANCEL) {
-        smtpc_session_fail(s, s->auth_error, 1);
+        smtpc_session_fail(s, SMTPC_ERR_AUTH_PROTOCOL, 1);
         return;
     }
     if (code == 235) {
