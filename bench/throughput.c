@@ -52,7 +52,13 @@ static void c_close(struct smtpc_transport *t)
     c->posix.base.ops->close(&c->posix.base);
 }
 
-static const struct smtpc_transport_ops counting_ops = {c_read, c_write, NULL, c_close};
+static long long c_now_ms(struct smtpc_transport *t)
+{
+    (void)t;
+    return smtpc_posix_now_ms();
+}
+
+static const struct smtpc_transport_ops counting_ops = {c_read, c_write, NULL, c_close, c_now_ms};
 
 int main(int argc, char **argv)
 {

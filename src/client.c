@@ -24,6 +24,10 @@ int smtpc_client_init(struct smtpc_client *c, const struct smtpc_client_options 
 {
     if (c == NULL || o == NULL || (o->host == NULL && o->transport == NULL))
         return SMTPC_ERR_ARG;
+#if !SMTPC_CLIENT_POSIX
+    if (o->transport == NULL)
+        return SMTPC_ERR_ARG;
+#endif
     memset(c, 0, sizeof *c);
     c->opt = *o;
     if (c->opt.port == NULL)
@@ -32,7 +36,9 @@ int smtpc_client_init(struct smtpc_client *c, const struct smtpc_client_options 
         c->opt.connect_timeout_s = 30;
     if (c->opt.quit_timeout_s == 0)
         c->opt.quit_timeout_s = 10;
+#if SMTPC_CLIENT_POSIX
     c->posix.fd = -1;
+#endif
     return 0;
 }
 
@@ -76,8 +82,8 @@ static void drive(struct smtpc_client *c, unsigned until, unsigned limit_s)
                 deadline = -1;
             }
             if (deadline < 0)
-                deadline = smtpc_posix_now_ms() + (long long)secs * 1000;
-            left = deadline - smtpc_posix_now_ms();
+                deadline = c->t->ops->now_ms(c->t) + (long long)secs * 1000;
+            left = deadline - c->t->ops->now_ms(c->t);
             if (left < 0)
                 left = 0;
             n = c->t->ops->read(c->t, p, cap, (int)left);
@@ -139,9 +145,9 @@ int smtpc_client_open(struct smtpc_client *c)
         record(c, rc, "setup", NULL);
         return rc;
     }
-    if (c->opt.transport != NULL) {
-        c->t = c->opt.transport;
-    } else {
+    c->t = c->opt.transport;
+#if SMTPC_CLIENT_POSIX
+    if (c->t == NULL) {
         rc = smtpc_posix_connect(&c->posix, c->opt.host, c->opt.port, c->opt.family,
                                  (int)(c->opt.connect_timeout_s * 1000));
         if (rc != 0) {
@@ -150,6 +156,7 @@ int smtpc_client_open(struct smtpc_client *c)
         }
         c->t = &c->posix.base;
     }
+#endif
     drive(c, SMTPC_READY, 0);
     if (smtpc_session_wants(&c->session) & SMTPC_READY)
         return 0;

@@ -4,15 +4,17 @@
  * Everything is written through one bounded appender, so a value that does
  * not fit reports SMTPC_ERR_BUFFER instead of producing a cut header.
  */
-#define _POSIX_C_SOURCE 200809L
-#include <stdio.h>
 #include <string.h>
-#include <time.h>
+
+#include "smtpc/message.h"
+
+#if SMTPC_MESSAGE_POSIX
+#include <stdio.h>
 #include <unistd.h>
+#endif
 
 #include "engine/inner.h"
 #include "smtpc/error.h"
-#include "smtpc/message.h"
 #include "smtpc/session.h"
 
 #define SUBJECT_MAX 900
@@ -76,23 +78,62 @@ static void put_encoded(struct out *o, const char *s)
     }
 }
 
-/* RFC 5322 date in UTC, with English names whatever the locale. */
-static void format_date(time_t t, char *out, size_t cap)
+static void put_uint(struct out *o, unsigned long long v, int min_digits, unsigned base)
 {
-    static const char days[7][4] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
-    static const char months[12][4] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
-                                       "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
-    struct tm tm;
+    char tmp[24];
+    int n = 0;
 
-    gmtime_r(&t, &tm);
-    snprintf(out, cap, "%s, %02d %s %04d %02d:%02d:%02d +0000", days[tm.tm_wday % 7], tm.tm_mday,
-             months[tm.tm_mon % 12], tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
+    do {
+        tmp[n++] = "0123456789abcdef"[v % base];
+        v /= base;
+    } while (v != 0 && n < (int)sizeof tmp);
+    while (n < min_digits && n < (int)sizeof tmp)
+        tmp[n++] = '0';
+    while (n > 0)
+        put_n(o, &tmp[--n], 1);
 }
 
-static void make_id(char *id, size_t cap, const char *domain)
+/* RFC 5322 date in UTC, with English names whatever the locale, computed
+ * without gmtime (days to civil date, as in Howard Hinnant's algorithm) so
+ * that firmware needs no C library time support. */
+static void put_date(struct out *o, long long t)
+{
+    static const char days[7][4] = {"Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"};
+    static const char months[12][4] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                       "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+    long long day = t >= 0 ? t / 86400 : -((-t + 86399) / 86400);
+    long long secs = t - day * 86400;
+    long long z = day + 719468, era = (z >= 0 ? z : z - 146096) / 146097;
+    long long doe = z - era * 146097;
+    long long yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    long long doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    long long mp = (5 * doy + 2) / 153;
+    long long mday = doy - (153 * mp + 2) / 5 + 1;
+    long long month = mp < 10 ? mp + 3 : mp - 9;
+    long long year = yoe + era * 400 + (month <= 2);
+
+    put(o, days[((day % 7) + 7) % 7]);
+    put(o, ", ");
+    put_uint(o, (unsigned long long)mday, 2, 10);
+    put(o, " ");
+    put(o, months[month - 1]);
+    put(o, " ");
+    put_uint(o, year > 0 ? (unsigned long long)year : 0, 4, 10);
+    put(o, " ");
+    put_uint(o, (unsigned long long)(secs / 3600), 2, 10);
+    put(o, ":");
+    put_uint(o, (unsigned long long)(secs / 60 % 60), 2, 10);
+    put(o, ":");
+    put_uint(o, (unsigned long long)(secs % 60), 2, 10);
+    put(o, " +0000");
+}
+
+#if SMTPC_MESSAGE_POSIX
+/* Randomness, the process and a per-process counter, so that two
+ * processes (or threads) in the same second never make the same id. */
+static void put_host_unique(struct out *o)
 {
     static unsigned long counter;
-    struct timespec ts;
     unsigned long long r = 0;
     FILE *f = fopen("/dev/urandom", "rb");
 
@@ -101,17 +142,34 @@ static void make_id(char *id, size_t cap, const char *domain)
             r = 0;
         fclose(f);
     }
-    clock_gettime(CLOCK_REALTIME, &ts);
-    snprintf(id, cap, "<%lld.%ld.%lu.%llx@%s>", (long long)ts.tv_sec, (long)getpid(), ++counter, r,
-             domain);
+    put(o, ".");
+    put_uint(o, (unsigned long long)getpid(), 1, 10);
+    put(o, ".");
+    put_uint(o, __atomic_add_fetch(&counter, 1, __ATOMIC_RELAXED), 1, 10);
+    put(o, ".");
+    put_uint(o, r, 1, 16);
+}
+#endif
+
+static void put_id(struct out *o, const struct smtpc_headers *h, long long t, const char *domain)
+{
+    put(o, "<");
+    put_uint(o, t > 0 ? (unsigned long long)t : 0, 1, 10);
+    put(o, ".");
+    put_uint(o, h->id_unique, 1, 16);
+#if SMTPC_MESSAGE_POSIX
+    put_host_unique(o);
+#endif
+    put(o, "@");
+    put(o, domain);
+    put(o, ">");
 }
 
 long smtpc_headers_build(const struct smtpc_headers *h, char *buf, size_t cap)
 {
     struct out o;
-    char date[64], id[320];
     const char *domain;
-    time_t t;
+    long long t;
     size_t i;
 
     if (h == NULL || buf == NULL)
@@ -138,11 +196,17 @@ long smtpc_headers_build(const struct smtpc_headers *h, char *buf, size_t cap)
     o.over = 0;
     buf[0] = '\0';
 
-    t = h->date != 0 ? h->date : time(NULL);
-    format_date(t, date, sizeof date);
-    put(&o, "Date: ");
-    put(&o, date);
-    put(&o, "\r\nFrom: ");
+    t = (long long)h->date;
+#if SMTPC_MESSAGE_POSIX
+    if (t == 0)
+        t = (long long)time(NULL);
+#endif
+    if (t != 0 && h->date != SMTPC_DATE_NONE) {
+        put(&o, "Date: ");
+        put_date(&o, t);
+        put(&o, "\r\n");
+    }
+    put(&o, "From: ");
     put(&o, h->from);
     if (h->to_count > 0) {
         put(&o, "\r\nTo: ");
@@ -170,9 +234,8 @@ long smtpc_headers_build(const struct smtpc_headers *h, char *buf, size_t cap)
         }
         if (strlen(domain) > 255 || strchr(domain, '>') != NULL || strchr(domain, ' ') != NULL)
             return SMTPC_ERR_HEADER;
-        make_id(id, sizeof id, domain);
         put(&o, "\r\nMessage-ID: ");
-        put(&o, id);
+        put_id(&o, h, t, domain);
     }
     switch (h->priority) {
     case SMTPC_PRIORITY_HIGH:

@@ -21,9 +21,22 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "smtpc/posix.h"
 #include "smtpc/session.h"
 #include "smtpc/transport.h"
+
+/* Whether the client can open a POSIX connection itself (host/port).
+ * Without it (firmware), options.transport is required. Define it alike for
+ * the library and its users: it changes struct smtpc_client. */
+#ifndef SMTPC_CLIENT_POSIX
+#if defined(__unix__) || defined(__APPLE__)
+#define SMTPC_CLIENT_POSIX 1
+#else
+#define SMTPC_CLIENT_POSIX 0
+#endif
+#endif
+#if SMTPC_CLIENT_POSIX
+#include "smtpc/posix.h"
+#endif
 
 #ifdef __cplusplus
 extern "C" {
@@ -35,7 +48,8 @@ extern "C" {
 typedef long smtpc_body_read_fn(void *ctx, uint8_t *buf, size_t cap);
 
 struct smtpc_client_options {
-    const char *host;           /* server name or address; required unless transport is set */
+    const char *host;           /* server name or address; required unless transport is set (or when
+                                   SMTPC_CLIENT_POSIX is 0) */
     const char *port;           /* number or service name; NULL: "25" */
     int family;                 /* SMTPC_FAMILY_ANY, _IPV4 or _IPV6 */
     unsigned connect_timeout_s; /* 0: 30 seconds */
@@ -48,7 +62,9 @@ struct smtpc_client_options {
 struct smtpc_client {
     struct smtpc_client_options opt; /* private from here on */
     struct smtpc_session session;
+#if SMTPC_CLIENT_POSIX
     struct smtpc_posix posix;
+#endif
     struct smtpc_transport *t; /* the open connection, NULL when closed */
     uint8_t in[SMTPC_IN_BUF_DEFAULT];
     uint8_t out[SMTPC_OUT_BUF_DEFAULT];

@@ -13,6 +13,20 @@
 #include <stddef.h>
 #include <time.h>
 
+/* Whether the builder may read the clock and the system's randomness
+ * (hosts). Without them (firmware), date 0 means no Date header and a made
+ * Message-ID relies on id_unique. */
+#ifndef SMTPC_MESSAGE_POSIX
+#if defined(__unix__) || defined(__APPLE__)
+#define SMTPC_MESSAGE_POSIX 1
+#else
+#define SMTPC_MESSAGE_POSIX 0
+#endif
+#endif
+
+/* A date meaning: write no Date header (the submission server adds one). */
+#define SMTPC_DATE_NONE ((time_t)-1)
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -27,11 +41,14 @@ struct smtpc_headers {
     const char *from;      /* address for From:, required */
     const char *const *to; /* addresses for To: */
     size_t to_count;
-    const char *subject;    /* NULL: no Subject */
-    int priority;           /* SMTPC_PRIORITY_* */
-    time_t date;            /* 0: now */
-    const char *message_id; /* full "<id@domain>", or NULL to make one */
-    const char *id_domain;  /* domain for a made Message-ID; NULL: from the From domain */
+    const char *subject;          /* NULL: no Subject */
+    int priority;                 /* SMTPC_PRIORITY_* */
+    time_t date;                  /* seconds since 1970; 0: now (no Date where there is no clock);
+                                     SMTPC_DATE_NONE: no Date header */
+    const char *message_id;       /* full "<id@domain>", or NULL to make one */
+    const char *id_domain;        /* domain for a made Message-ID; NULL: from the From domain */
+    unsigned long long id_unique; /* mixed into a made Message-ID: give each message its own
+                                     (hosts add randomness, the process and a counter) */
 };
 
 /* Writes the header block (ending in an empty line) into `out` (NUL

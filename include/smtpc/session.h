@@ -55,8 +55,12 @@ extern "C" {
  * arrive, but a larger one means fewer reads. */
 #define SMTPC_OUT_BUF_MIN 512
 #define SMTPC_IN_BUF_MIN 16
+#ifndef SMTPC_OUT_BUF_DEFAULT /* may be overridden, alike for the library and its users */
 #define SMTPC_OUT_BUF_DEFAULT 4096
+#endif
+#ifndef SMTPC_IN_BUF_DEFAULT
 #define SMTPC_IN_BUF_DEFAULT 1024
+#endif
 
 /* Longest user name and password accepted. */
 #define SMTPC_CREDENTIAL_MAX 255
@@ -98,6 +102,10 @@ enum smtpc_timeout_class {
     0x08u                     /* show AUTH payloads in the trace. DANGEROUS: leaks the password */
 #define SMTPC_F_NO_EHLO 0x10u /* say HELO without trying EHLO */
 #define SMTPC_F_SECURE 0x20u  /* the link is already encrypted (implicit TLS) */
+/* When the server lists none of the allowed mechanisms, or no AUTH at all,
+ * authenticate with PLAIN anyway (the NetX Duo client's behaviour). The
+ * cleartext rule still applies. */
+#define SMTPC_F_AUTH_FALLBACK_PLAIN 0x40u
 
 /* Trace directions. */
 #define SMTPC_TRACE_IN 0   /* a reply line from the server */

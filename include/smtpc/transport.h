@@ -1,10 +1,10 @@
 /*
  * smtpc — the transport interface the blocking client drives.
  *
- * A transport is a connected byte stream with deadlines: POSIX sockets,
- * TLS over them, NetX Duo TCP. Each is its own link target; the engine
- * never sees one. Every operation takes a timeout in milliseconds (-1:
- * wait forever) and returns a negative SMTPC_ERR_* on failure.
+ * A transport is a connected byte stream with deadlines, and the clock
+ * they are measured on: POSIX sockets, TLS over them, NetX Duo TCP. Each
+ * is its own link target; the engine never sees one. Every operation takes a timeout in
+ * milliseconds (-1: wait forever) and returns a negative SMTPC_ERR_* on failure.
  */
 #ifndef SMTPC_TRANSPORT_H
 #define SMTPC_TRANSPORT_H
@@ -30,6 +30,9 @@ struct smtpc_transport_ops {
     int (*start_tls)(struct smtpc_transport *t, const char *host, int timeout_ms);
     /* Closes the connection; safe to call twice. */
     void (*close)(struct smtpc_transport *t);
+    /* Milliseconds on a clock that never goes back (any origin): the
+     * client measures each reply's deadline with it. */
+    long long (*now_ms)(struct smtpc_transport *t);
 };
 
 /* Embed this first in a transport's own struct. */

@@ -97,7 +97,10 @@ void smtpc_auth_start(struct smtpc_session *s)
     struct smtpc_line l;
 
     s->state = SMTPC_S_AUTH; /* a refusal below is reported at this step */
-    if (!(s->caps.flags & SMTPC_CAP_AUTH)) {
+    mech = choose(allowed & SMTPC_AUTH_IMPLEMENTED & s->caps.auth);
+    if (mech == 0 && (s->cfg.flags & SMTPC_F_AUTH_FALLBACK_PLAIN))
+        mech = SMTPC_AUTH_PLAIN;
+    if (mech == 0 && !(s->caps.flags & SMTPC_CAP_AUTH)) {
         if (s->cfg.flags & SMTPC_F_AUTH_OPTIONAL) {
             smtpc_session_note(s, "server offers no AUTH: sending without authentication");
             smtpc_session_ready(s);
@@ -106,7 +109,6 @@ void smtpc_auth_start(struct smtpc_session *s)
         }
         return;
     }
-    mech = choose(allowed & SMTPC_AUTH_IMPLEMENTED & s->caps.auth);
     if (mech == 0) {
         smtpc_session_fail(s, SMTPC_ERR_AUTH_NO_MECH, 1);
         return;

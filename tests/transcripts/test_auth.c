@@ -314,6 +314,51 @@ static void test_authzid(void **state)
     run_transcript(t_authzid, with_authzid);
 }
 
+/* SMTPC_F_AUTH_FALLBACK_PLAIN: the NetX Duo client's rule. LOGIN asked for,
+ * the server lists AUTH without it, or no AUTH at all: PLAIN anyway. */
+static void login_or_plain(struct harness *h)
+{
+    login_only(h);
+    h->cfg.flags |= SMTPC_F_AUTH_FALLBACK_PLAIN;
+}
+
+static void test_fallback_plain_when_mechanism_missing(void **state)
+{
+    (void)state;
+    ehlo_reply = "250-mx.example\r\n250 AUTH CRAM-MD5\r\n";
+    run_transcript(t_plain_initial_response, login_or_plain);
+}
+
+static void test_fallback_plain_when_no_auth(void **state)
+{
+    (void)state;
+    ehlo_reply = "250-mx.example\r\n250 8BITMIME\r\n";
+    run_transcript(t_plain_initial_response, login_or_plain);
+}
+
+/* The mechanism asked for still wins when it is offered. */
+static void test_fallback_keeps_offered_mechanism(void **state)
+{
+    (void)state;
+    ehlo_reply = "250-mx.example\r\n250 AUTH PLAIN LOGIN\r\n";
+    run_transcript(t_login, login_or_plain);
+}
+
+/* The fallback does not lift the cleartext rule. */
+static void fallback_in_cleartext(struct harness *h)
+{
+    login_or_plain(h);
+    h->cfg.flags &= ~SMTPC_F_ALLOW_CLEARTEXT_AUTH;
+}
+
+static void test_fallback_keeps_cleartext_rule(void **state)
+{
+    (void)state;
+    ehlo_reply = "250-mx.example\r\n250 8BITMIME\r\n";
+    expected_error = SMTPC_ERR_AUTH_CLEARTEXT;
+    run_transcript(t_policy_refusal, fallback_in_cleartext);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -332,6 +377,10 @@ int main(void)
         cmocka_unit_test(test_secure_link_allows),
         cmocka_unit_test(test_trace_secrets),
         cmocka_unit_test(test_authzid),
+        cmocka_unit_test(test_fallback_plain_when_mechanism_missing),
+        cmocka_unit_test(test_fallback_plain_when_no_auth),
+        cmocka_unit_test(test_fallback_keeps_offered_mechanism),
+        cmocka_unit_test(test_fallback_keeps_cleartext_rule),
     };
 
     return cmocka_run_group_tests_name("auth transcripts", tests, NULL, NULL);

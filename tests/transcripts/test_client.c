@@ -71,7 +71,14 @@ static void fake_close(struct smtpc_transport *t)
     ((struct fake *)t)->closed++;
 }
 
-static const struct smtpc_transport_ops fake_ops = {fake_read, fake_write, NULL, fake_close};
+static long long fake_now_ms(struct smtpc_transport *t)
+{
+    (void)t;
+    return smtpc_posix_now_ms();
+}
+
+static const struct smtpc_transport_ops fake_ops = {fake_read, fake_write, NULL, fake_close,
+                                                    fake_now_ms};
 
 static struct fake fake;
 static struct smtpc_client client;

@@ -26,6 +26,7 @@
 
 /* 2023-11-14 22:13:20 UTC, a Tuesday. */
 #define FIXED_DATE ((time_t)1700000000)
+#define FIXED_DATE_STR "1700000000"
 #define FIXED_DATE_TEXT "Tue, 14 Nov 2023 22:13:20 +0000"
 
 #define TAIL                                                                                       \
@@ -114,6 +115,47 @@ static void date_line(time_t t, char *buf, size_t cap)
     snprintf(buf, cap, "Date: %s, %02d %s %04d %02d:%02d:%02d +0000\r\n", day_names[tm.tm_wday],
              tm.tm_mday, month_names[tm.tm_mon], tm.tm_year + 1900, tm.tm_hour, tm.tm_min,
              tm.tm_sec);
+}
+
+/* The builder computes dates itself (no gmtime, for firmware): it must agree
+ * with the C library over four centuries, leap days and centuries included. */
+static void test_dates_agree_with_gmtime(void **state)
+{
+    struct smtpc_headers h;
+    char want[64];
+    long long t;
+    unsigned long long x = 88172645463325252ull;
+    int i;
+    (void)state;
+
+    fixed(&h);
+    for (i = 0; i < 20000; i++) {
+        /* xorshift: spread over 1970..2369, plus every day boundary nearby */
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        t = (long long)(x % 12622780800ull);
+        if (i % 2 == 1)
+            t = t - t % 86400 + (i % 4 == 1 ? 0 : 86399);
+        if (t == 0)
+            continue;
+        h.date = (time_t)t;
+        date_line(h.date, want, sizeof want);
+        assert_true(smtpc_headers_build(&h, out, sizeof out) > 0);
+        assert_memory_equal(out, want, strlen(want));
+    }
+}
+
+static void test_date_none_writes_no_date(void **state)
+{
+    struct smtpc_headers h;
+    (void)state;
+
+    fixed(&h);
+    h.date = SMTPC_DATE_NONE;
+    assert_true(smtpc_headers_build(&h, out, sizeof out) > 0);
+    assert_memory_equal(out, "From: ", 6);
+    assert_null(strstr(out, "Date:"));
 }
 
 static void test_date_zero_means_now(void **state)
@@ -503,6 +545,21 @@ static void test_made_message_id_domain(void **state)
     check_made_id(out, "mx.example.com", id, sizeof id);
 }
 
+static void test_made_message_id_carries_unique(void **state)
+{
+    struct smtpc_headers h;
+    char id[320];
+    (void)state;
+
+    fixed(&h);
+    h.message_id = NULL;
+    h.id_unique = 0xabc123u;
+    assert_true(smtpc_headers_build(&h, out, sizeof out) > 0);
+    check_made_id(out, "example.org", id, sizeof id);
+    /* "<date.unique..." : the date in decimal, then the caller's value in hex */
+    assert_memory_equal(id, "<" FIXED_DATE_STR ".abc123", strlen("<" FIXED_DATE_STR ".abc123"));
+}
+
 /* ---- the output buffer ---- */
 
 static void test_buffer_too_small(void **state)
@@ -540,6 +597,9 @@ int main(void)
         cmocka_unit_test(test_fixed_header_block),
         cmocka_unit_test(test_dates),
         cmocka_unit_test(test_date_zero_means_now),
+        cmocka_unit_test(test_dates_agree_with_gmtime),
+        cmocka_unit_test(test_date_none_writes_no_date),
+        cmocka_unit_test(test_made_message_id_carries_unique),
         cmocka_unit_test(test_several_recipients_are_folded),
         cmocka_unit_test(test_no_subject),
         cmocka_unit_test(test_priorities),

@@ -126,11 +126,14 @@ static void posix_close(struct smtpc_transport *t)
     }
 }
 
+static long long posix_now_ms(struct smtpc_transport *t)
+{
+    (void)t;
+    return smtpc_posix_now_ms();
+}
+
 static const struct smtpc_transport_ops posix_ops = {
-    posix_read,
-    posix_write,
-    NULL,
-    posix_close,
+    posix_read, posix_write, NULL, posix_close, posix_now_ms,
 };
 
 /* One connect attempt. Returns 0, SMTPC_ERR_TIMEOUT or SMTPC_ERR_CONNECT. */
