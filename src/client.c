@@ -193,8 +193,11 @@ static void record_txn(struct smtpc_client *c, const struct smtpc_txn *t)
     default:
         break;
     }
-    if (r == NULL || r->code == 0)
+    if (r == NULL || r->code == 0) {
+        if (c->error != 0) /* fail_session recorded where and why, before any QUIT */
+            return;
         r = reply_explains(t->result) ? smtpc_session_reply(&c->session) : NULL;
+    }
     record(c, t->result, step != NULL ? step : smtpc_session_step(&c->session), r);
 }
 

@@ -255,8 +255,10 @@ int smtpc_session_body_end(struct smtpc_session *s);
 int smtpc_session_noop(struct smtpc_session *s);
 int smtpc_session_rset(struct smtpc_session *s);
 
-/* QUIT: allowed when READY, and after a failure that left the connection in
- * step (a refusal). Returns 0, or SMTPC_ERR_STATE when the connection must
+/* QUIT: allowed when READY, and after a failure with the server still
+ * there (a refusal, or a malformed or unexpected reply: what is left of
+ * that is dropped). Not after 421, a timeout, a lost connection or a
+ * broken body. Returns 0, or SMTPC_ERR_STATE when the connection must
  * simply be closed. */
 int smtpc_session_quit(struct smtpc_session *s);
 

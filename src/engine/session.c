@@ -402,7 +402,7 @@ static void on_reply(struct smtpc_session *s)
         } else if (cls == 4 || cls == 5) {
             smtpc_session_fail(s, SMTPC_ERR_REFUSED_GREETING, 1);
         } else {
-            smtpc_session_fail(s, SMTPC_ERR_REPLY_UNEXPECTED, 0);
+            smtpc_session_fail(s, SMTPC_ERR_REPLY_UNEXPECTED, 1);
         }
         return;
     case SMTPC_S_EHLO:
@@ -416,7 +416,7 @@ static void on_reply(struct smtpc_session *s)
         } else if (cls == 4 || cls == 5) {
             smtpc_session_fail(s, SMTPC_ERR_REFUSED_HELLO, 1);
         } else {
-            smtpc_session_fail(s, SMTPC_ERR_REPLY_UNEXPECTED, 0);
+            smtpc_session_fail(s, SMTPC_ERR_REPLY_UNEXPECTED, 1);
         }
         return;
     case SMTPC_S_HELO:
@@ -426,7 +426,7 @@ static void on_reply(struct smtpc_session *s)
         else if (cls == 4 || cls == 5)
             smtpc_session_fail(s, SMTPC_ERR_REFUSED_HELLO, 1);
         else
-            smtpc_session_fail(s, SMTPC_ERR_REPLY_UNEXPECTED, 0);
+            smtpc_session_fail(s, SMTPC_ERR_REPLY_UNEXPECTED, 1);
         return;
     case SMTPC_S_AUTH:
     case SMTPC_S_AUTH_CANCEL:
@@ -440,7 +440,7 @@ static void on_reply(struct smtpc_session *s)
         } else if (cls == 4 || cls == 5) {
             end_txn(s, SMTPC_ERR_REFUSED_MAIL, 0);
         } else {
-            smtpc_session_fail(s, SMTPC_ERR_REPLY_UNEXPECTED, 0);
+            smtpc_session_fail(s, SMTPC_ERR_REPLY_UNEXPECTED, 1);
         }
         return;
     case SMTPC_S_RCPT:
@@ -449,7 +449,7 @@ static void on_reply(struct smtpc_session *s)
             t->rcpt[s->rcpt_next].accepted = 1;
             t->rcpt_accepted++;
         } else if (cls != 4 && cls != 5) {
-            smtpc_session_fail(s, SMTPC_ERR_REPLY_UNEXPECTED, 0);
+            smtpc_session_fail(s, SMTPC_ERR_REPLY_UNEXPECTED, 1);
             return;
         }
         if (++s->rcpt_next < t->rcpt_count)
@@ -465,7 +465,7 @@ static void on_reply(struct smtpc_session *s)
         } else if (cls == 4 || cls == 5) {
             end_txn(s, SMTPC_ERR_REFUSED_DATA, 1);
         } else {
-            smtpc_session_fail(s, SMTPC_ERR_REPLY_UNEXPECTED, 0);
+            smtpc_session_fail(s, SMTPC_ERR_REPLY_UNEXPECTED, 1);
         }
         return;
     case SMTPC_S_END:
@@ -475,7 +475,7 @@ static void on_reply(struct smtpc_session *s)
         else if (cls == 4 || cls == 5)
             end_txn(s, SMTPC_ERR_REFUSED_MESSAGE, 0);
         else
-            smtpc_session_fail(s, SMTPC_ERR_REPLY_UNEXPECTED, 0);
+            smtpc_session_fail(s, SMTPC_ERR_REPLY_UNEXPECTED, 1);
         return;
     case SMTPC_S_RSET_ABORT:
         t->done = 1;
@@ -487,7 +487,7 @@ static void on_reply(struct smtpc_session *s)
         if (cls == 2 || cls == 4 || cls == 5)
             smtpc_session_ready(s);
         else
-            smtpc_session_fail(s, SMTPC_ERR_REPLY_UNEXPECTED, 0);
+            smtpc_session_fail(s, SMTPC_ERR_REPLY_UNEXPECTED, 1);
         return;
     case SMTPC_S_QUIT:
         s->state = SMTPC_S_DONE;
@@ -520,7 +520,11 @@ static void pump(struct smtpc_session *s)
 
         s->in_off += used;
         if (r < 0) {
-            smtpc_session_fail(s, r, 0);
+            /* The server is still there: QUIT is polite, and its reply is
+             * parsed afresh after whatever is buffered now is dropped. */
+            smtpc_session_fail(s, r, 1);
+            s->in_off = s->in_len;
+            smtpc_reply_parser_init(&s->parser, s->cfg.max_reply_line, s->cfg.max_reply_lines);
             break;
         }
         if (r == SMTPC_REPLY_MORE)
@@ -552,6 +556,8 @@ void smtpc_session_in_ack(struct smtpc_session *s, size_t n)
 {
     if (n > s->in_cap - s->in_len)
         n = s->in_cap - s->in_len;
+    if (s->state == SMTPC_S_FAILED)
+        return; /* the rest of what failed: never the reply to a later QUIT */
     s->in_len += n;
     pump(s);
 }

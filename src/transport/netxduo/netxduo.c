@@ -1,0 +1,160 @@
+/*
+ * Transport over a NetX Duo TCP socket. See smtpc/netxduo.h.
+ *
+ * Deadlines come to us in milliseconds and go to NetX in ticks of
+ * NX_IP_PERIODIC_RATE, rounded up so that a wait is never shorter than
+ * asked. The clock is ThreadX's tick counter, widened past its 32-bit wrap.
+ */
+#include <string.h>
+
+#include "smtpc/error.h"
+#include "smtpc/netxduo.h"
+
+static ULONG ticks_of(int timeout_ms)
+{
+    unsigned long long t;
+
+    if (timeout_ms < 0)
+        return NX_WAIT_FOREVER;
+    t = ((unsigned long long)timeout_ms * NX_IP_PERIODIC_RATE + 999) / 1000;
+    return t >= 0xFFFFFFFEull ? (ULONG)0xFFFFFFFEul : (ULONG)t;
+}
+
+static void release_rx(struct smtpc_netxduo *t)
+{
+    if (t->rx != NX_NULL)
+        nx_packet_release(t->rx);
+    t->rx = NX_NULL;
+    t->rx_part = NX_NULL;
+}
+
+/* Steps over consumed packets of the chain; releases it once all is read. */
+static void skip_consumed(struct smtpc_netxduo *t)
+{
+    while (t->rx_part != NX_NULL && t->rx_pos >= t->rx_part->nx_packet_append_ptr) {
+        t->rx_part = t->rx_part->nx_packet_next;
+        if (t->rx_part != NX_NULL)
+            t->rx_pos = t->rx_part->nx_packet_prepend_ptr;
+    }
+    if (t->rx_part == NX_NULL)
+        release_rx(t);
+}
+
+static long netxduo_read(struct smtpc_transport *base, uint8_t *buf, size_t len, int timeout_ms)
+{
+    struct smtpc_netxduo *t = (struct smtpc_netxduo *)base;
+    size_t n = 0;
+
+    while (t->rx == NX_NULL) {
+        NX_PACKET *p;
+        UINT st = nx_tcp_socket_receive(t->socket, &p, ticks_of(timeout_ms));
+
+        if (st == NX_NO_PACKET) {
+            t->status = st;
+            return SMTPC_ERR_TIMEOUT;
+        }
+        if (st == NX_NOT_CONNECTED) {
+            t->status = st;
+            return 0;
+        }
+        if (st != NX_SUCCESS) {
+            t->status = st;
+            return SMTPC_ERR_IO;
+        }
+        t->rx = p;
+        t->rx_part = p;
+        t->rx_pos = p->nx_packet_prepend_ptr;
+        skip_consumed(t); /* an empty packet: receive again */
+    }
+    while (n < len && t->rx_part != NX_NULL) {
+        size_t avail = (size_t)(t->rx_part->nx_packet_append_ptr - t->rx_pos);
+        size_t k = len - n < avail ? len - n : avail;
+
+        memcpy(buf + n, t->rx_pos, k);
+        n += k;
+        t->rx_pos += k;
+        skip_consumed(t);
+    }
+    return (long)n;
+}
+
+static long netxduo_write(struct smtpc_transport *base, const uint8_t *buf, size_t len,
+                          int timeout_ms)
+{
+    struct smtpc_netxduo *t = (struct smtpc_netxduo *)base;
+    NX_PACKET *p;
+    ULONG room, n;
+    UINT st;
+
+    st = nx_packet_allocate(t->pool, &p, t->header_room, t->packet_wait);
+    if (st != NX_SUCCESS) {
+        t->status = st;
+        return SMTPC_ERR_IO;
+    }
+    room = (ULONG)(p->nx_packet_data_end - p->nx_packet_append_ptr);
+    if (room == 0) { /* the pool's payload is all header room */
+        nx_packet_release(p);
+        t->status = NX_SIZE_ERROR;
+        return SMTPC_ERR_IO;
+    }
+    n = len < room ? (ULONG)len : room;
+    st = nx_packet_data_append(p, (VOID *)buf, n, t->pool, t->packet_wait);
+    if (st == NX_SUCCESS)
+        st = nx_tcp_socket_send(t->socket, p, ticks_of(timeout_ms));
+    if (st != NX_SUCCESS) {
+        nx_packet_release(p); /* NetX owns a packet only once it is sent */
+        t->status = st;
+        if (st == NX_NOT_CONNECTED)
+            return SMTPC_ERR_CLOSED;
+        return st == NX_WINDOW_OVERFLOW ? SMTPC_ERR_TIMEOUT : SMTPC_ERR_IO;
+    }
+    return (long)n;
+}
+
+static void netxduo_close(struct smtpc_transport *base)
+{
+    struct smtpc_netxduo *t = (struct smtpc_netxduo *)base;
+
+    release_rx(t);
+    if (t->connected) {
+        nx_tcp_socket_disconnect(t->socket, t->disconnect_wait);
+        t->connected = 0;
+    }
+}
+
+static long long netxduo_now_ms(struct smtpc_transport *base)
+{
+    struct smtpc_netxduo *t = (struct smtpc_netxduo *)base;
+    ULONG now = tx_time_get() & (ULONG)0xFFFFFFFFul;
+    unsigned long long ticks;
+
+    if (now < t->clock_last)
+        t->clock_high++;
+    t->clock_last = now;
+    ticks = ((unsigned long long)t->clock_high << 32) | now;
+    return (long long)(ticks * 1000 / NX_IP_PERIODIC_RATE);
+}
+
+static const struct smtpc_transport_ops netxduo_ops = {
+    netxduo_read, netxduo_write, NULL, netxduo_close, netxduo_now_ms,
+};
+
+void smtpc_netxduo_init(struct smtpc_netxduo *t, NX_TCP_SOCKET *socket, NX_PACKET_POOL *pool,
+                        ULONG header_room, ULONG packet_wait, ULONG disconnect_wait)
+{
+    memset(t, 0, sizeof *t);
+    t->base.ops = &netxduo_ops;
+    t->socket = socket;
+    t->pool = pool;
+    t->header_room = header_room;
+    t->packet_wait = packet_wait;
+    t->disconnect_wait = disconnect_wait;
+    t->status = NX_SUCCESS;
+    t->connected = 1;
+    t->clock_last = tx_time_get() & (ULONG)0xFFFFFFFFul;
+}
+
+UINT smtpc_netxduo_status(const struct smtpc_netxduo *t)
+{
+    return t->status;
+}
