@@ -389,6 +389,22 @@ def eol_and_split_writes(tmp):
 
 
 @test
+def line_pause(tmp):
+    script = {"ehlo": {"reply": ["250-a", "250-b", "250 c"], "line_pause": 0.3}}
+    srv = Server(tmp, script=script, args=["--sessions", "1"])
+    c = srv.raw()
+    c.reply()
+    t0 = time.monotonic()
+    c.send(b"EHLO x\r\n")
+    expect(c.reply(), [b"250-a\r\n", b"250-b\r\n", b"250 c\r\n"], "paused EHLO")
+    assert time.monotonic() - t0 >= 0.55, "two pauses of 0.3 s expected"
+    c.send(b"QUIT\r\n")
+    c.reply()
+    c.close()
+    expect(srv.wait(), 0, "exit status")
+
+
+@test
 def actions(tmp):
     script = {"connections": [
         {"greeting": {"close": True}},

@@ -52,7 +52,7 @@ INTERNAL_KEYS = {"GREETING", "DOT", "AUTH_CONT", "UNKNOWN"}
 # Top-level script keys (besides comments, see _is_comment).
 SCRIPT_KEYS = {"greeting", "ehlo", "helo", "users", "replies", "split_writes",
                "eol", "strict_crlf", "require_auth", "connections"}
-ACTION_KEYS = {"reply", "close", "stall", "raw", "split", "then_close",
+ACTION_KEYS = {"reply", "close", "stall", "raw", "split", "line_pause", "then_close",
                "default"}
 
 
@@ -103,6 +103,11 @@ def _norm_action(act, where):
             or stall < 0:
         raise ScriptError("%s: 'stall' must be a number >= 0" % where)
     out["stall"] = float(stall)
+    pause = act.get("line_pause", 0)
+    if isinstance(pause, bool) or not isinstance(pause, (int, float)) \
+            or pause < 0:
+        raise ScriptError("%s: 'line_pause' must be a number >= 0" % where)
+    out["line_pause"] = float(pause)
     if "raw" in act and not isinstance(act["raw"], str):
         raise ScriptError("%s: 'raw' must be a string" % where)
     for flag in ("close", "split", "then_close", "default"):
@@ -461,14 +466,24 @@ class Connection:
             if self.rec_server:
                 self.rec_server.write(data)
 
-    def send_text(self, text, split=False):
-        """Send a reply: str verbatim or tuple of lines, plus the eol."""
+    def send_text(self, text, split=False, line_pause=0.0):
+        """Send a reply: str verbatim or tuple of lines, plus the eol.
+        line_pause: each line is its own write, this many seconds apart
+        (the client's bytes meanwhile are read and recorded)."""
         if text is None:
             return
         eol = self.script.eol
         if isinstance(text, tuple):
             text = eol.join(text)
-        self.send_bytes(encode_text(text + eol), split)
+        data = encode_text(text + eol)
+        if not line_pause:
+            self.send_bytes(data, split)
+            return
+        lines = data.splitlines(keepends=True)
+        for i, line in enumerate(lines):
+            self.send_bytes(line, split)
+            if i + 1 < len(lines):
+                self.stall(line_pause)
 
     def plan(self, key, default):
         """Pick the reply for this occurrence of `key`.  Returns (item,
@@ -497,13 +512,14 @@ class Connection:
             self.send_text(item)
             return
         split = item.get("split", False)
+        pause = item.get("line_pause", 0.0)
         if item["stall"]:
             self.stall(item["stall"])
         if item.get("close"):
             raise Closed()
         if item.get("default"):
-            self.send_text(default, split)
-        self.send_text(item["reply"], split)
+            self.send_text(default, split, pause)
+        self.send_text(item["reply"], split, pause)
         if item.get("raw") is not None:
             self.send_bytes(encode_text(item["raw"]), split)
         if item.get("then_close"):

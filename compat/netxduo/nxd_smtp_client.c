@@ -1,0 +1,423 @@
+/*
+ * The NetX Duo SMTP Client API on smtpc. See nxd_smtp_client.h.
+ *
+ * nx_smtp_mail_send is one smtpc session: bind and connect the client's
+ * socket, run smtpc's blocking client over the NetX transport (greeting,
+ * EHLO/HELO, AUTH, MAIL, RCPT, DATA, the message, QUIT), disconnect and
+ * unbind. The message is the headers built from the arguments followed by
+ * the body, pulled by the client as it sends, so nothing is copied whole.
+ * smtpc's errors map onto the NetX statuses the original documents.
+ */
+#define NX_SMTP_SOURCE_CODE
+#include <stdint.h>
+#include <string.h>
+
+#include "nxd_smtp_client.h"
+#include "smtpc/body.h"
+#include "smtpc/message.h"
+
+/* NetX ticks to whole seconds for smtpc's deadlines, never below one. */
+static unsigned seconds_of(ULONG ticks)
+{
+    unsigned long s = (ticks + NX_IP_PERIODIC_RATE - 1) / NX_IP_PERIODIC_RATE;
+
+    return s == 0 ? 1u : (unsigned)s;
+}
+
+/* Copies `src` (NULL: empty) into `dst` of `cap` bytes. Returns 0, or
+ * NX_SIZE_ERROR when it does not fit. */
+static UINT copy_bounded(CHAR *dst, size_t cap, const CHAR *src)
+{
+    size_t n = src != NX_NULL ? strlen(src) : 0;
+
+    if (n >= cap)
+        return NX_SIZE_ERROR;
+    if (n > 0)
+        memcpy(dst, src, n);
+    dst[n] = '\0';
+    return NX_SUCCESS;
+}
+
+static CHAR socket_name[] = "SMTP Client socket"; /* NetX keeps the pointer */
+
+static int has_ctl(const CHAR *s)
+{
+    return s != NX_NULL && smtpc_check_text(s) != 0;
+}
+
+UINT _nxd_smtp_client_create(NX_SMTP_CLIENT *client_ptr, NX_IP *ip_ptr,
+                             NX_PACKET_POOL *client_packet_pool_ptr, CHAR *username, CHAR *password,
+                             CHAR *from_address, CHAR *client_domain, UINT authentication_type,
+                             NXD_ADDRESS *server_address, UINT port)
+{
+    UINT status;
+
+    memset(client_ptr, 0, sizeof *client_ptr);
+    if (has_ctl(username) || has_ctl(password) || has_ctl(client_domain) ||
+        smtpc_check_address(from_address, 1) != 0)
+        return NX_SMTP_INVALID_PARAM;
+    if (authentication_type != NX_SMTP_CLIENT_AUTH_NONE) {
+        /* CRAM-MD5 is not implemented yet: refused rather than downgraded */
+        if ((authentication_type != NX_SMTP_CLIENT_AUTH_PLAIN &&
+             authentication_type != NX_SMTP_CLIENT_AUTH_LOGIN) ||
+            username == NX_NULL || username[0] == '\0' || password == NX_NULL)
+            return NX_SMTP_AUTHENTICATION_ERROR;
+    }
+    status =
+        copy_bounded(client_ptr->nx_smtp_username, sizeof client_ptr->nx_smtp_username, username);
+    if (status == NX_SUCCESS)
+        status = copy_bounded(client_ptr->nx_smtp_password, sizeof client_ptr->nx_smtp_password,
+                              password);
+    if (status == NX_SUCCESS)
+        status = copy_bounded(client_ptr->nx_smtp_client_domain,
+                              sizeof client_ptr->nx_smtp_client_domain, client_domain);
+    if (status != NX_SUCCESS) {
+        memset(client_ptr, 0, sizeof *client_ptr); /* no password left behind */
+        return status;
+    }
+    client_ptr->nx_smtp_client_authentication_type = authentication_type;
+    client_ptr->nx_smtp_client_ip_ptr = ip_ptr;
+    client_ptr->nx_smtp_client_packet_pool_ptr = client_packet_pool_ptr;
+    client_ptr->nx_smtp_client_mail.nx_smtp_client_mail_from_address = from_address;
+    client_ptr->nx_smtp_server_address = *server_address;
+    client_ptr->nx_smtp_server_port = (USHORT)port;
+
+    status = nx_tcp_socket_create(ip_ptr, &client_ptr->nx_smtp_client_socket, socket_name,
+                                  NX_IP_NORMAL, NX_FRAGMENT_OKAY, NX_IP_TIME_TO_LIVE,
+                                  NX_SMTP_CLIENT_TCP_WINDOW_SIZE, NX_NULL, NX_NULL);
+    if (status != NX_SUCCESS) {
+        memset(client_ptr, 0, sizeof *client_ptr);
+        return status;
+    }
+    client_ptr->nx_smtp_client_init_status = NX_TRUE;
+    client_ptr->nx_smtp_client_id = NX_SMTP_CLIENT_ID;
+    return NX_SUCCESS;
+}
+
+UINT _nxde_smtp_client_create(NX_SMTP_CLIENT *client_ptr, NX_IP *ip_ptr,
+                              NX_PACKET_POOL *client_packet_pool_ptr, CHAR *username,
+                              CHAR *password, CHAR *from_address, CHAR *client_domain,
+                              UINT authentication_type, NXD_ADDRESS *server_address, UINT port)
+{
+    if (client_ptr == NX_NULL || ip_ptr == NX_NULL || client_packet_pool_ptr == NX_NULL ||
+        from_address == NX_NULL || client_domain == NX_NULL || server_address == NX_NULL)
+        return NX_PTR_ERROR;
+    if (client_packet_pool_ptr->nx_packet_pool_id != NX_PACKET_POOL_ID)
+        return NX_PTR_ERROR;
+    if (ip_ptr->nx_ip_id != NX_IP_ID)
+        return NX_SMTP_INVALID_PARAM;
+    if (port == 0 || port > 0xFFFF)
+        return NX_SMTP_INVALID_PARAM;
+    if (server_address->nxd_ip_version == NX_IP_VERSION_V4) {
+        if (server_address->nxd_ip_address.v4 == 0)
+            return NX_IP_ADDRESS_ERROR;
+    } else if (server_address->nxd_ip_version == NX_IP_VERSION_V6) {
+        if ((server_address->nxd_ip_address.v6[0] | server_address->nxd_ip_address.v6[1] |
+             server_address->nxd_ip_address.v6[2] | server_address->nxd_ip_address.v6[3]) == 0)
+            return NX_IP_ADDRESS_ERROR;
+    } else {
+        return NX_IP_ADDRESS_ERROR;
+    }
+    if ((username != NX_NULL && strlen(username) > NX_SMTP_CLIENT_MAX_USERNAME) ||
+        (password != NX_NULL && strlen(password) > NX_SMTP_CLIENT_MAX_PASSWORD) ||
+        strlen(client_domain) > NX_SMTP_CLIENT_MAX_USERNAME)
+        return NX_SIZE_ERROR;
+    return _nxd_smtp_client_create(client_ptr, ip_ptr, client_packet_pool_ptr, username, password,
+                                   from_address, client_domain, authentication_type, server_address,
+                                   port);
+}
+
+UINT _nx_smtp_client_delete(NX_SMTP_CLIENT *client_ptr)
+{
+    UINT status = nx_tcp_socket_delete(&client_ptr->nx_smtp_client_socket);
+
+    if (status != NX_SUCCESS)
+        return status;
+    memset(client_ptr, 0, sizeof *client_ptr); /* forgets the password too */
+    return NX_SUCCESS;
+}
+
+UINT _nxe_smtp_client_delete(NX_SMTP_CLIENT *client_ptr)
+{
+    if (client_ptr == NX_NULL)
+        return NX_PTR_ERROR;
+    if (client_ptr->nx_smtp_client_id != NX_SMTP_CLIENT_ID)
+        return NX_SMTP_CLIENT_NOT_INTIALIZED;
+    return _nx_smtp_client_delete(client_ptr);
+}
+
+/* ---- sending ---- */
+
+/* smtpc's body reader: the headers, then the caller's body. */
+static long pull_message(void *ctx, uint8_t *buf, size_t cap)
+{
+    NX_SMTP_CLIENT *c = (NX_SMTP_CLIENT *)ctx;
+    const NX_SMTP_CLIENT_MAIL *m = &c->nx_smtp_client_mail;
+    ULONG head = c->nx_smtp_client_headers_length;
+    ULONG total = head + m->nx_smtp_client_mail_body_length;
+    ULONG off = c->nx_smtp_client_read_offset;
+    size_t n = 0;
+
+    while (n < cap && off < total) {
+        const CHAR *src = off < head ? c->nx_smtp_client_headers + off
+                                     : m->nx_smtp_client_mail_body + (off - head);
+        ULONG left = (off < head ? head : total) - off;
+        size_t k = cap - n < left ? cap - n : left;
+
+        memcpy(buf + n, src, k);
+        n += k;
+        off += (ULONG)k;
+    }
+    c->nx_smtp_client_read_offset = off;
+    return (long)n;
+}
+
+static UINT build_headers(NX_SMTP_CLIENT *c)
+{
+    const NX_SMTP_CLIENT_MAIL *m = &c->nx_smtp_client_mail;
+    const char *to = m->nx_smtp_client_mail_recipient_address;
+    struct smtpc_headers h;
+    long n;
+
+    memset(&h, 0, sizeof h);
+    h.from = m->nx_smtp_client_mail_from_address;
+    h.to = &to;
+    h.to_count = 1;
+    h.subject = m->nx_smtp_client_mail_subject;
+    if (m->nx_smtp_client_mail_priority == NX_SMTP_MAIL_PRIORITY_HIGH)
+        h.priority = SMTPC_PRIORITY_HIGH;
+    else if (m->nx_smtp_client_mail_priority == NX_SMTP_MAIL_PRIORITY_LOW)
+        h.priority = SMTPC_PRIORITY_LOW;
+#ifdef NX_SMTP_CLIENT_TIME
+    h.date = (time_t)(NX_SMTP_CLIENT_TIME());
+#endif
+    h.id_domain = c->nx_smtp_client_domain;
+    /* this client's count and the clock; on a device also the client's
+     * address, so two clients never collide (hosts add randomness instead,
+     * and an address there would give ASLR away) */
+    h.id_unique = ((unsigned long long)++c->nx_smtp_client_mails << 32) ^
+                  (unsigned long long)tx_time_get();
+#if !SMTPC_MESSAGE_POSIX
+    h.id_unique ^= (unsigned long long)(uintptr_t)c << 8;
+#endif
+    n = smtpc_headers_build(&h, c->nx_smtp_client_headers, sizeof c->nx_smtp_client_headers);
+    if (n == SMTPC_ERR_ARG_CTL)
+        return NX_SMTP_INVALID_PARAM;
+    if (n < 0)
+        return NX_SIZE_ERROR;
+    c->nx_smtp_client_headers_length = (ULONG)n;
+    return NX_SUCCESS;
+}
+
+static void session_config(const NX_SMTP_CLIENT *c, struct smtpc_session_config *cfg)
+{
+    int i;
+
+    cfg->ehlo_name = c->nx_smtp_client_domain;
+    if (c->nx_smtp_client_authentication_type != NX_SMTP_CLIENT_AUTH_NONE) {
+        cfg->username = c->nx_smtp_username;
+        cfg->password = c->nx_smtp_password;
+        cfg->authzid = c->nx_smtp_username; /* the original's PLAIN: user\0user\0password */
+        cfg->auth_mechs = c->nx_smtp_client_authentication_type == NX_SMTP_CLIENT_AUTH_LOGIN
+                              ? SMTPC_AUTH_LOGIN
+                              : SMTPC_AUTH_PLAIN;
+        /* the choice of PLAIN or LOGIN over this TLS-less API is the consent */
+        cfg->flags |= SMTPC_F_ALLOW_CLEARTEXT_AUTH | SMTPC_F_NO_INITIAL_RESPONSE |
+                      SMTPC_F_AUTH_FALLBACK_PLAIN;
+    }
+    cfg->long_lines = SMTPC_LONG_LINES_FAIL;
+    for (i = 0; i < SMTPC_TIMEOUT_CLASSES; i++)
+        cfg->timeout_s[i] = seconds_of(NX_SMTP_ENVELOPE_TIMEOUT);
+    cfg->timeout_s[SMTPC_TIMEOUT_GREETING] = seconds_of(NX_SMTP_GREETING_TIMEOUT);
+    cfg->timeout_s[SMTPC_TIMEOUT_DATA_BLOCK] = seconds_of(NX_SMTP_CLIENT_SEND_TIMEOUT);
+    cfg->timeout_s[SMTPC_TIMEOUT_DATA_END] = seconds_of(NX_SMTP_MESSAGE_TIMEOUT);
+}
+
+/* The NX_SMTP_CLIENT_STATE of smtpc's step name. */
+static UINT state_of(const char *step)
+{
+    static const struct {
+        const char *step;
+        UINT state;
+    } map[] = {
+        {"greeting", NX_SMTP_CLIENT_STATE_GREETING},
+        {"EHLO", NX_SMTP_CLIENT_STATE_EHLO},
+        {"HELO", NX_SMTP_CLIENT_STATE_HELO},
+        {"AUTH", NX_SMTP_CLIENT_STATE_AUTH},
+        {"MAIL FROM", NX_SMTP_CLIENT_STATE_MAIL},
+        {"RCPT TO", NX_SMTP_CLIENT_STATE_RCPT},
+        {"DATA", NX_SMTP_CLIENT_STATE_DATA},
+        {"message data", NX_SMTP_CLIENT_STATE_MESSAGE},
+        {"end of data", NX_SMTP_CLIENT_STATE_MESSAGE},
+        {"QUIT", NX_SMTP_CLIENT_STATE_QUIT},
+    };
+    size_t i;
+
+    for (i = 0; i < sizeof map / sizeof map[0]; i++) {
+        if (strcmp(step, map[i].step) == 0)
+            return map[i].state;
+    }
+    return NX_SMTP_CLIENT_STATE_IDLE;
+}
+
+/* The NetX status for smtpc's error `err`. */
+static UINT status_of(const NX_SMTP_CLIENT *c, int err)
+{
+    UINT net = smtpc_netxduo_status(&c->nx_smtp_client_transport);
+
+    switch (err) {
+    case 0:
+        return NX_SUCCESS;
+    case SMTPC_ERR_REFUSED_GREETING:
+        return NX_SMTP_GREET_REPLY_ERROR;
+    case SMTPC_ERR_REFUSED_HELLO:
+        return NX_SMTP_HELLO_REPLY_ERROR;
+    case SMTPC_ERR_REFUSED_AUTH:
+    case SMTPC_ERR_AUTH_PROTOCOL:
+        return NX_SMTP_AUTH_REPLY_ERROR;
+    case SMTPC_ERR_REFUSED_MAIL:
+        return NX_SMTP_MAIL_REPLY_ERROR;
+    case SMTPC_ERR_REFUSED_RCPT:
+        return NX_SMTP_RCPT_REPLY_ERROR;
+    case SMTPC_ERR_REFUSED_DATA:
+        return NX_SMTP_DATA_REPLY_ERROR;
+    case SMTPC_ERR_REFUSED_MESSAGE:
+        return NX_SMTP_MESSAGE_REPLY_ERROR;
+    case SMTPC_ERR_MESSAGE_TOO_BIG:
+        return NX_SMTP_OVERSIZE_MAIL_DATA;
+    case SMTPC_ERR_REPLY_TOO_LONG:
+    case SMTPC_ERR_REPLY_LINES:
+        return NX_SMTP_OVERSIZE_SERVER_REPLY;
+    case SMTPC_ERR_REPLY_SYNTAX:
+    case SMTPC_ERR_REPLY_MIXED:
+        return NX_SMTP_SERVER_ERROR_REPLY;
+    case SMTPC_ERR_REPLY_UNEXPECTED:
+        return NX_SMTP_INVALID_SERVER_REPLY;
+    case SMTPC_ERR_TIMEOUT:
+        return net != NX_SUCCESS ? net : NX_NO_PACKET;
+    case SMTPC_ERR_CLOSED:
+        return NX_NOT_CONNECTED;
+    case SMTPC_ERR_IO:
+        return net != NX_SUCCESS ? net : NX_SMTP_TRANSMIT_ERROR;
+    default:
+        return NX_SMTP_INTERNAL_ERROR;
+    }
+}
+
+/* Runs one session over the connected socket. Returns the NetX status. */
+static UINT run_session(NX_SMTP_CLIENT *c, ULONG header_room)
+{
+    struct smtpc_client *sc = &c->nx_smtp_client_smtpc;
+    const NX_SMTP_CLIENT_MAIL *m = &c->nx_smtp_client_mail;
+    struct smtpc_client_options o;
+    struct smtpc_rcpt rcpt;
+    struct smtpc_txn txn;
+    int eight = 0, rc;
+
+    smtpc_netxduo_init(&c->nx_smtp_client_transport, &c->nx_smtp_client_socket,
+                       c->nx_smtp_client_packet_pool_ptr, header_room,
+                       NX_SMTP_CLIENT_PACKET_TIMEOUT, NX_SMTP_CLIENT_DISCONNECT_TIMEOUT);
+    smtpc_client_options_default(&o);
+    o.transport = &c->nx_smtp_client_transport.base;
+    o.quit_timeout_s = seconds_of(NX_SMTP_ENVELOPE_TIMEOUT);
+    session_config(c, &o.session);
+    rc = smtpc_client_init(sc, &o);
+    if (rc != 0) {
+        o.transport->ops->close(o.transport);
+        return NX_SMTP_INTERNAL_ERROR;
+    }
+
+    memset(&rcpt, 0, sizeof rcpt);
+    rcpt.address = m->nx_smtp_client_mail_recipient_address;
+    memset(&txn, 0, sizeof txn);
+    txn.from = m->nx_smtp_client_mail_from_address;
+    txn.rcpt = &rcpt;
+    txn.rcpt_count = 1;
+    txn.flags = SMTPC_TXN_ALL_RCPTS;
+    smtpc_body_check((const uint8_t *)m->nx_smtp_client_mail_body,
+                     m->nx_smtp_client_mail_body_length, &eight);
+    if (eight)
+        txn.flags |= SMTPC_TXN_8BIT;
+    txn.size =
+        (unsigned long long)c->nx_smtp_client_headers_length + m->nx_smtp_client_mail_body_length;
+    c->nx_smtp_client_read_offset = 0;
+
+    rc = smtpc_client_open(sc);
+    if (rc == 0) {
+        rc = smtpc_client_send_stream(sc, &txn, pull_message, c);
+        smtpc_client_close(sc); /* an accepted mail stays accepted whatever QUIT gets */
+    }
+    if (rc != 0) {
+        rc = smtpc_client_error(sc);
+        c->nx_smtp_client_cmd_state = state_of(smtpc_client_step(sc));
+        c->nx_smtp_client_reply_code_status = (UINT)smtpc_client_reply(sc)->code;
+    }
+    o.transport->ops->close(o.transport); /* a no-op when the client already closed */
+    return status_of(c, rc);
+}
+
+UINT _nx_smtp_mail_send(NX_SMTP_CLIENT *client_ptr, CHAR *recipient_address, UINT priority,
+                        CHAR *subject, CHAR *mail_body, UINT mail_body_length)
+{
+    NX_SMTP_CLIENT_MAIL *m = &client_ptr->nx_smtp_client_mail;
+    NX_TCP_SOCKET *sock = &client_ptr->nx_smtp_client_socket;
+    ULONG header_room;
+    UINT status;
+    int eight;
+
+    client_ptr->nx_smtp_client_cmd_state = NX_SMTP_CLIENT_STATE_IDLE;
+    client_ptr->nx_smtp_client_reply_code_status = 0;
+    if (smtpc_check_address(recipient_address, 0) != 0 || has_ctl(subject) ||
+        smtpc_body_check((const uint8_t *)mail_body, mail_body_length, &eight) != 0) {
+        client_ptr->nx_smtp_client_mail_status = NX_SMTP_INVALID_PARAM;
+        return NX_SMTP_INVALID_PARAM;
+    }
+    m->nx_smtp_client_mail_recipient_address = recipient_address;
+    m->nx_smtp_client_mail_priority = priority;
+    m->nx_smtp_client_mail_subject = subject;
+    m->nx_smtp_client_mail_body = mail_body;
+    m->nx_smtp_client_mail_body_length = mail_body_length;
+
+    status = build_headers(client_ptr);
+    if (status == NX_SUCCESS)
+        status = nx_tcp_client_socket_bind(sock, NX_ANY_PORT, NX_SMTP_CLIENT_CONNECTION_TIMEOUT);
+    if (status == NX_SUCCESS) {
+        status = nxd_tcp_client_socket_connect(sock, &client_ptr->nx_smtp_server_address,
+                                               client_ptr->nx_smtp_server_port,
+                                               NX_SMTP_CLIENT_CONNECTION_TIMEOUT);
+        if (status == NX_SUCCESS) {
+            header_room = client_ptr->nx_smtp_server_address.nxd_ip_version == NX_IP_VERSION_V6
+                              ? NX_IPv6_TCP_PACKET
+                              : NX_IPv4_TCP_PACKET;
+            status = run_session(client_ptr, header_room);
+        } else {
+            nx_tcp_socket_disconnect(sock, NX_NO_WAIT); /* leaves no half-open attempt */
+        }
+        nx_tcp_client_socket_unbind(sock);
+    }
+
+    /* back to the initial state: nothing of this mail is kept */
+    m->nx_smtp_client_mail_recipient_address = NX_NULL;
+    m->nx_smtp_client_mail_priority = 0;
+    m->nx_smtp_client_mail_subject = NX_NULL;
+    m->nx_smtp_client_mail_body = NX_NULL;
+    m->nx_smtp_client_mail_body_length = 0;
+    client_ptr->nx_smtp_client_headers_length = 0;
+    client_ptr->nx_smtp_client_mail_status = status;
+    return status;
+}
+
+UINT _nxe_smtp_mail_send(NX_SMTP_CLIENT *client_ptr, CHAR *recipient_address, UINT priority,
+                         CHAR *subject, CHAR *mail_body, UINT mail_body_length)
+{
+    if (client_ptr == NX_NULL || recipient_address == NX_NULL || subject == NX_NULL ||
+        mail_body == NX_NULL)
+        return NX_PTR_ERROR;
+    if (client_ptr->nx_smtp_client_id != NX_SMTP_CLIENT_ID ||
+        client_ptr->nx_smtp_client_init_status != NX_TRUE)
+        return NX_SMTP_CLIENT_NOT_INTIALIZED;
+    if (mail_body_length == 0)
+        return NX_SMTP_INVALID_PARAM;
+    return _nx_smtp_mail_send(client_ptr, recipient_address, priority, subject, mail_body,
+                              mail_body_length);
+}
