@@ -347,6 +347,7 @@ static UINT run_session(NX_SMTP_CLIENT *c, ULONG header_room)
         rc = smtpc_client_send_stream(sc, &txn, pull_message, c);
         smtpc_client_close(sc); /* an accepted mail stays accepted whatever QUIT gets */
     }
+    c->nx_smtp_client_reply_code_status = (UINT)txn.end_reply.code; /* 250 once accepted */
     if (rc != 0) {
         rc = smtpc_client_error(sc);
         c->nx_smtp_client_cmd_state = state_of(smtpc_client_step(sc));

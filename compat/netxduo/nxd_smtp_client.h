@@ -223,7 +223,9 @@ typedef struct NX_SMTP_CLIENT_STRUCT {
     USHORT nx_smtp_server_port;
     NX_TCP_SOCKET nx_smtp_client_socket;
     UINT nx_smtp_client_cmd_state; /* the NX_SMTP_CLIENT_STATE where the last send stopped */
-    UINT nx_smtp_client_reply_code_status; /* the server's code for the last failure (0: none) */
+    UINT nx_smtp_client_reply_code_status; /* the server's last word on the last mail: its
+                                              reply to the end of data (250) or the reply that
+                                              refused it; 0 when it said nothing */
     UINT nx_smtp_client_mail_status;       /* status of the last nx_smtp_mail_send */
     /* smtpc (private) */
     struct smtpc_client nx_smtp_client_smtpc;

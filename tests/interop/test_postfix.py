@@ -5,7 +5,8 @@ Maildir. Each delivered message is compared with what was sent, byte for
 byte once the headers Postfix adds are set aside and Maildir's LF line
 endings are taken into account.
 
-usage: test_postfix.py --smtpc PATH --example PATH [--wrapper "valgrind ..."]
+usage: test_postfix.py --smtpc PATH --example PATH [--netx-example PATH]
+                      [--wrapper "valgrind ..."]
 Ends with "N passed, M failed".
 """
 import argparse
@@ -280,11 +281,68 @@ def library_header_builder():
     assert b"Subject: Hello from the smtpc library" in head, head
 
 
+def netx_send(host, port, tag, mech=None):
+    """examples/netx_demo: the NetX Duo SMTP Client API over the host NetX
+    layer. The headers are built by the API; the body must arrive intact
+    (its lone "." line included) and Postfix must log the mechanism."""
+    if not args.netx_example:
+        raise AssertionError("no --netx-example given")
+    before = maildir_files()
+    logins = sasl_logins(mech) if mech else 0
+    e = dict(os.environ)
+    if mech:
+        e["SMTPC_USER"] = env["POSTFIX_USER"]
+        e["SMTPC_PASSWORD"] = env["POSTFIX_PASS"]
+        e["SMTPC_AUTH"] = mech
+    else:
+        e.pop("SMTPC_USER", None)
+        e.pop("SMTPC_PASSWORD", None)
+    rcpt = tag + "@interop.test"
+    cmd = [args.netx_example, host, port, "sender@interop.test", rcpt]
+    if args.wrapper:
+        cmd = shlex.split(args.wrapper) + cmd
+    r = subprocess.run(cmd, capture_output=True, timeout=60, env=e)
+    assert r.returncode == 0, (r.returncode, r.stdout, r.stderr)
+    assert b"nx_smtp_mail_send: 0x00 (server reply 250)" in r.stdout, r.stdout
+    with open(wait_new(before)[0], "rb") as f:
+        head, _, body = strip_postfix_headers(f.read()).partition(b"\n\n")
+    assert body == (b"This message was sent by examples/netx_demo.c\n"
+                    b"through the NetX Duo SMTP Client API.\n.\n"
+                    b"(The line above is a lone dot: it arrives intact.)\n"), body
+    for h in (b"From: sender@interop.test", b"To: " + rcpt.encode(),
+              b"Subject: Hello from NetX Duo", b"Date: ", b"Message-ID: <",
+              b"Content-Type: text/plain; charset=utf-8"):
+        assert h in head, (h, head)
+    if mech:
+        assert sasl_logins(mech) == logins + 1, "Postfix logged no %s login" % mech
+
+
+@test
+def netx_ipv4_auth_plain():
+    netx_send("127.0.0.1", env["POSTFIX_SUBMIT_PORT"], "netx-plain-4", "plain")
+
+
+@test
+def netx_ipv6_auth_login():
+    netx_send("::1", env["POSTFIX_SUBMIT_PORT"], "netx-login-6", "login")
+
+
+@test
+def netx_ipv4_auth_login():
+    netx_send("127.0.0.1", env["POSTFIX_SUBMIT_PORT"], "netx-login-4", "login")
+
+
+@test
+def netx_ipv6_no_auth():
+    netx_send("::1", env["POSTFIX_PLAIN_PORT"], "netx-noauth-6")
+
+
 def main():
     global args, env, workdir
     p = argparse.ArgumentParser()
     p.add_argument("--smtpc", required=True)
     p.add_argument("--example", required=True)
+    p.add_argument("--netx-example", default="", help="examples/netx_demo")
     p.add_argument("--wrapper", default="")
     args = p.parse_args()
     # The postfix user must reach the instance directory: not under a 0700 parent.
