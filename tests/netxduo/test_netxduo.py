@@ -62,7 +62,8 @@ BODY = b"Hello from NetX.\r\n"
 EHLO = ("EHLO %s\r\n" % DOMAIN).encode()
 HELO = ("HELO %s\r\n" % DOMAIN).encode()
 QUIT = b"QUIT\r\n"
-ID_RE = re.compile(rb"Message-ID: (<1700000000\.[0-9a-f]+\.[0-9]+\.[0-9]+\.[0-9a-f]+"
+# <date.unique[.pid.counter.random]@domain>: the bracketed part on hosts only
+ID_RE = re.compile(rb"Message-ID: (<1700000000\.[0-9a-f]+(?:\.[0-9]+\.[0-9]+\.[0-9a-f]+)?"
                    + re.escape(b"@" + DOMAIN.encode()) + rb">)\r\n")
 ID_PLACEHOLDER = b"Message-ID: <ID>\r\n"
 
