@@ -67,7 +67,7 @@ ID_RE = re.compile(rb"Message-ID: (<1700000000\.[0-9a-f]+(?:\.[0-9]+\.[0-9]+\.[0
                    + re.escape(b"@" + DOMAIN.encode()) + rb">)\r\n")
 ID_PLACEHOLDER = b"Message-ID: <ID>\r\n"
 
-CONF = argparse.Namespace(nx_send=None, wrapper=[])
+CONF = argparse.Namespace(nx_send=None, netx_demo=None, wrapper=[])
 
 
 def headers(subject=b"hello", priority=PRIORITY_NORMAL):
@@ -473,6 +473,37 @@ class T2Failures(NxTest):
                             quit=False, reply=421)
 
 
+class T4Example(NxTest):
+    def test_netx_demo(self):
+        """examples/netx_demo, the user guide's flow, as a user runs it."""
+        if not CONF.netx_demo:
+            self.skipTest("no --netx-demo")
+        for listen in ("127.0.0.1", "::1"):
+            if listen == "::1" and not cli.ipv6_loopback_available():
+                continue
+            with self.subTest(listen=listen):
+                srv = self.server(listen=listen)
+                env = dict(os.environ, SMTPC_USER=USER, SMTPC_PASSWORD=PASSWORD,
+                           SMTPC_AUTH="login")
+                p = subprocess.run(CONF.wrapper + [CONF.netx_demo, listen, str(srv.port), SENDER,
+                                                   RCPT], stdout=subprocess.PIPE,
+                                   stderr=subprocess.PIPE, env=env, timeout=120)
+                srv.finish()
+                self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+                self.assertEqual(p.stdout.decode().splitlines(), [
+                    "nx_packet_pool_create: 0x00", "nx_ip_create: 0x00", "nx_tcp_enable: 0x00",
+                    "nxd_smtp_client_create: 0x00", "nx_smtp_mail_send: 0x00 (server reply 250)",
+                    "nx_smtp_client_delete: 0x00"])
+                (data, envelope), = srv.messages()
+                self.assertEqual(envelope["auth_user"], USER)
+                self.assertTrue(data.endswith(
+                    b"\r\n\r\nThis message was sent by examples/netx_demo.c\r\n"
+                    b"through the NetX Duo SMTP Client API.\r\n.\r\n"
+                    b"(The line above is a lone dot: it arrives intact.)\r\n"), data)
+                self.assertIn(b"\r\nSubject: Hello from NetX Duo\r\n", data)
+                self.assertIn(b"\r\n..\r\n", srv.client_bytes())   # stuffed on the wire
+
+
 class T3Network(NxTest):
     def test_nothing_listening(self):
         srv = self.server()
@@ -512,6 +543,7 @@ class T3Network(NxTest):
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--nx-send", required=True)
+    ap.add_argument("--netx-demo", default="", help="examples/netx_demo")
     ap.add_argument("--server", required=True, help="smtpc_test_server.py")
     ap.add_argument("--python", default=sys.executable)
     ap.add_argument("--wrapper", default="")
@@ -520,6 +552,7 @@ def main(argv=None):
     ap.add_argument("-q", "--quiet", action="store_true")
     args = ap.parse_args(argv)
     CONF.nx_send = os.path.abspath(args.nx_send)
+    CONF.netx_demo = os.path.abspath(args.netx_demo) if args.netx_demo else ""
     CONF.wrapper = shlex.split(args.wrapper)
     cli.CONF.server = os.path.abspath(args.server)
     cli.CONF.python = args.python
