@@ -11,7 +11,7 @@
  *       if (w & SMTPC_WANT_SEND) {
  *           p = smtpc_session_out_buf(s, &n);  write up to n bytes;  smtpc_session_out_ack(s, k);
  *       } else if (w & SMTPC_WANT_TLS) {
- *           handshake;  smtpc_session_tls_done(s);
+ *           handshake;  smtpc_session_tls_done(s)  (or _abort(s, SMTPC_ERR_TLS...) on failure);
  *       } else if (w & SMTPC_WANT_RECV) {
  *           p = smtpc_session_in_buf(s, &n);  read;  smtpc_session_in_ack(s, k) or _eof(s);
  *       } else if (w & SMTPC_WANT_BODY) {
@@ -23,9 +23,11 @@
  *       }
  *   }
  *
- * After init, the engine reads the greeting, says EHLO (HELO when EHLO is
- * refused with 500, 502, 504 or 550), authenticates when credentials are
- * configured, then reports SMTPC_READY. Each transaction is MAIL, RCPT for
+ * After init, the engine reads the greeting (after the TLS handshake with
+ * SMTPC_TLS_IMPLICIT), says EHLO (HELO when EHLO is refused with 500, 502,
+ * 504 or 550), runs STARTTLS and says EHLO again when the TLS policy asks
+ * for it, authenticates when credentials are configured, then reports
+ * SMTPC_READY. Each transaction is MAIL, RCPT for
  * every recipient, DATA, the body, end of data; the session is READY again
  * afterwards, whatever the outcome, and the transaction's struct holds the
  * result. QUIT ends the session.
@@ -107,6 +109,16 @@ enum smtpc_timeout_class {
  * cleartext rule still applies. */
 #define SMTPC_F_AUTH_FALLBACK_PLAIN 0x40u
 
+/* TLS policies (config.tls). */
+#define SMTPC_TLS_NONE 0 /* never: STARTTLS is not used even when offered */
+#define SMTPC_TLS_STARTTLS                                                                         \
+    1 /* required (RFC 3207): no STARTTLS offered, or refused, fails the session before AUTH and   \
+         MAIL */
+#define SMTPC_TLS_OPPORTUNISTIC                                                                    \
+    2 /* STARTTLS when offered, else on in clear (explicit opt-in; the cleartext AUTH rule         \
+         still holds) */
+#define SMTPC_TLS_IMPLICIT 3 /* RFC 8314 (port 465): the handshake before the greeting */
+
 /* Trace directions. */
 #define SMTPC_TRACE_IN 0   /* a reply line from the server */
 #define SMTPC_TRACE_OUT 1  /* a command line to the server (CRLF excluded) */
@@ -123,6 +135,7 @@ struct smtpc_session_config {
     unsigned auth_mechs;    /* SMTPC_AUTH_* allowed; 0: every mechanism smtpc implements */
     unsigned flags;         /* SMTPC_F_* */
     int long_lines;         /* SMTPC_LONG_LINES_* for body lines over 998 octets */
+    int tls;                /* SMTPC_TLS_*; the driver does the handshake on SMTPC_WANT_TLS */
     size_t max_reply_line;  /* 0: SMTPC_REPLY_LINE_MAX */
     size_t max_reply_lines; /* 0: SMTPC_REPLY_LINES_DEFAULT */
     unsigned
@@ -161,6 +174,8 @@ enum smtpc_session_state {
     SMTPC_S_GREETING,
     SMTPC_S_EHLO,
     SMTPC_S_HELO,
+    SMTPC_S_STARTTLS,
+    SMTPC_S_TLS,
     SMTPC_S_AUTH,
     SMTPC_S_AUTH_CANCEL,
     SMTPC_S_READY,
@@ -198,6 +213,7 @@ struct smtpc_session {
     int auth_step;                       /* challenges answered so far */
     int authenticated;                   /* AUTH succeeded */
     int secure;                          /* the link is encrypted */
+    int tls_started;                     /* a handshake was asked for (STARTTLS or implicit) */
     int body_ending;                     /* end of data asked for, not yet queued */
     unsigned long replies;               /* complete replies handled so far */
 };
@@ -262,7 +278,12 @@ int smtpc_session_rset(struct smtpc_session *s);
  * simply be closed. */
 int smtpc_session_quit(struct smtpc_session *s);
 
-/* The link became encrypted (after the driver's handshake). */
+/* The driver's handshake succeeded (SMTPC_WANT_TLS): the session goes on
+ * encrypted, with the greeting (implicit TLS) or a new EHLO (STARTTLS), all
+ * capabilities learnt in clear forgotten. Also allowed before anything was
+ * read, for a link the caller encrypted itself. Returns 0 or
+ * SMTPC_ERR_STATE. A failed handshake is smtpc_session_abort(s,
+ * SMTPC_ERR_TLS or SMTPC_ERR_TLS_VERIFY). */
 int smtpc_session_tls_done(struct smtpc_session *s);
 
 /* The driver gave up (timeout, I/O error): the session is FAILED with `err`
@@ -273,6 +294,8 @@ void smtpc_session_abort(struct smtpc_session *s, int err);
 int smtpc_session_error(const struct smtpc_session *s); /* 0 or the sticky error */
 const struct smtpc_reply *smtpc_session_reply(const struct smtpc_session *s); /* last reply */
 const struct smtpc_caps *smtpc_session_caps(const struct smtpc_session *s);
+/* 1 once the link is encrypted (after the handshake, or SMTPC_F_SECURE). */
+int smtpc_session_secure(const struct smtpc_session *s);
 enum smtpc_timeout_class smtpc_session_timeout_class(const struct smtpc_session *s);
 unsigned smtpc_session_timeout_s(const struct smtpc_session *s); /* seconds for the current class */
 int smtpc_session_authenticated(const struct smtpc_session *s);

@@ -35,6 +35,8 @@ static const struct step steps[] = {
     [SMTPC_S_GREETING] = {"greeting", SMTPC_ERR_REFUSED_GREETING, SMTPC_TIMEOUT_GREETING},
     [SMTPC_S_EHLO] = {"EHLO", SMTPC_ERR_REFUSED_HELLO, SMTPC_TIMEOUT_COMMAND},
     [SMTPC_S_HELO] = {"HELO", SMTPC_ERR_REFUSED_HELLO, SMTPC_TIMEOUT_COMMAND},
+    [SMTPC_S_STARTTLS] = {"STARTTLS", SMTPC_ERR_REFUSED_STARTTLS, SMTPC_TIMEOUT_COMMAND},
+    [SMTPC_S_TLS] = {"TLS handshake", SMTPC_ERR_TLS, SMTPC_TIMEOUT_COMMAND},
     [SMTPC_S_AUTH] = {"AUTH", SMTPC_ERR_REFUSED_AUTH, SMTPC_TIMEOUT_COMMAND},
     [SMTPC_S_AUTH_CANCEL] = {"AUTH", SMTPC_ERR_REFUSED_AUTH, SMTPC_TIMEOUT_COMMAND},
     [SMTPC_S_READY] = {"idle", SMTPC_ERR_REFUSED_COMMAND, SMTPC_TIMEOUT_NONE},
@@ -130,6 +132,10 @@ int smtpc_session_init(struct smtpc_session *s, const struct smtpc_session_confi
     s->out_cap = out_cap;
     s->secure = (cfg->flags & SMTPC_F_SECURE) != 0;
     s->state = SMTPC_S_GREETING;
+    if (cfg->tls == SMTPC_TLS_IMPLICIT && !s->secure) {
+        s->state = SMTPC_S_TLS; /* the handshake first, then the greeting */
+        s->tls_started = 1;
+    }
     return 0;
 }
 
@@ -315,6 +321,8 @@ unsigned smtpc_session_wants(const struct smtpc_session *s)
         return w | SMTPC_READY;
     case SMTPC_S_BODY:
         return s->body_ending ? w : (w | SMTPC_WANT_BODY);
+    case SMTPC_S_TLS:
+        return SMTPC_WANT_TLS;
     case SMTPC_S_DONE:
         return SMTPC_DONE;
     case SMTPC_S_FAILED:
@@ -374,12 +382,35 @@ static void after_rcpts(struct smtpc_session *s)
     send_command(s, "DATA", NULL, SMTPC_S_DATA);
 }
 
-static void after_hello(struct smtpc_session *s)
+/* Authenticates if asked to, else ready: what follows the hello, and TLS
+ * when there is any. */
+static void after_security(struct smtpc_session *s)
 {
     if (is_set(s->cfg.username))
         smtpc_auth_start(s);
     else
         smtpc_session_ready(s);
+}
+
+static void after_hello(struct smtpc_session *s)
+{
+    int policy = s->cfg.tls;
+
+    if (s->secure || (policy != SMTPC_TLS_STARTTLS && policy != SMTPC_TLS_OPPORTUNISTIC)) {
+        after_security(s);
+        return;
+    }
+    if (s->caps.flags & SMTPC_CAP_STARTTLS) {
+        send_command(s, "STARTTLS", NULL, SMTPC_S_STARTTLS);
+        return;
+    }
+    if (policy == SMTPC_TLS_STARTTLS) {
+        s->state = SMTPC_S_STARTTLS; /* reported at this step, before any credential */
+        smtpc_session_fail(s, SMTPC_ERR_TLS_REQUIRED, 1);
+        return;
+    }
+    smtpc_session_note(s, "server offers no STARTTLS: going on in clear");
+    after_security(s);
 }
 
 /* A complete reply for the current state. */
@@ -427,6 +458,26 @@ static void on_reply(struct smtpc_session *s)
             smtpc_session_fail(s, SMTPC_ERR_REFUSED_HELLO, 1);
         else
             smtpc_session_fail(s, SMTPC_ERR_REPLY_UNEXPECTED, 1);
+        return;
+    case SMTPC_S_STARTTLS:
+        if (s->reply.code == 220) {
+            /* Anything after the 220 was sent before the handshake, so it
+             * could be an attacker's (CVE-2021-22947 class): never parse it. */
+            if (s->in_off < s->in_len) {
+                s->in_off = s->in_len;
+                smtpc_session_fail(s, SMTPC_ERR_STARTTLS_INJECTION, 0);
+                return;
+            }
+            s->state = SMTPC_S_TLS;
+            s->tls_started = 1;
+        } else if ((cls == 4 || cls == 5) && s->cfg.tls == SMTPC_TLS_STARTTLS) {
+            smtpc_session_fail(s, SMTPC_ERR_REFUSED_STARTTLS, 1);
+        } else if (cls == 4 || cls == 5) {
+            smtpc_session_note(s, "STARTTLS refused: going on in clear");
+            after_security(s);
+        } else {
+            smtpc_session_fail(s, SMTPC_ERR_REPLY_UNEXPECTED, 1);
+        }
         return;
     case SMTPC_S_AUTH:
     case SMTPC_S_AUTH_CANCEL:
@@ -502,6 +553,7 @@ static int awaiting_reply(const struct smtpc_session *s)
     switch (s->state) {
     case SMTPC_S_READY:
     case SMTPC_S_BODY:
+    case SMTPC_S_TLS:
     case SMTPC_S_DONE:
     case SMTPC_S_FAILED:
         return 0;
@@ -558,6 +610,11 @@ void smtpc_session_in_ack(struct smtpc_session *s, size_t n)
         n = s->in_cap - s->in_len;
     if (s->state == SMTPC_S_FAILED)
         return; /* the rest of what failed: never the reply to a later QUIT */
+    if (s->state == SMTPC_S_TLS && n > 0) {
+        /* cleartext where the handshake belongs: see SMTPC_S_STARTTLS */
+        smtpc_session_fail(s, SMTPC_ERR_STARTTLS_INJECTION, 0);
+        return;
+    }
     s->in_len += n;
     pump(s);
 }
@@ -693,7 +750,22 @@ int smtpc_session_quit(struct smtpc_session *s)
 
 int smtpc_session_tls_done(struct smtpc_session *s)
 {
+    if (s->state != SMTPC_S_TLS) {
+        /* outside a handshake the engine asked for: only before anything
+         * was said, for a link the caller secured itself */
+        if (s->state != SMTPC_S_GREETING || s->replies != 0 || s->in_len != 0)
+            return SMTPC_ERR_STATE;
+        s->secure = 1;
+        return 0;
+    }
     s->secure = 1;
+    if (s->replies == 0) { /* implicit TLS: now the greeting */
+        s->state = SMTPC_S_GREETING;
+        return 0;
+    }
+    /* RFC 3207 4.2: forget all that was learnt in clear and start over */
+    smtpc_caps_clear(&s->caps);
+    send_command(s, "EHLO ", s->cfg.ehlo_name, SMTPC_S_EHLO);
     return 0;
 }
 
@@ -712,6 +784,11 @@ const struct smtpc_reply *smtpc_session_reply(const struct smtpc_session *s)
 const struct smtpc_caps *smtpc_session_caps(const struct smtpc_session *s)
 {
     return &s->caps;
+}
+
+int smtpc_session_secure(const struct smtpc_session *s)
+{
+    return s->secure;
 }
 
 enum smtpc_timeout_class smtpc_session_timeout_class(const struct smtpc_session *s)
