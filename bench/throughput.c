@@ -58,7 +58,8 @@ static long long c_now_ms(struct smtpc_transport *t)
     return smtpc_posix_now_ms();
 }
 
-static const struct smtpc_transport_ops counting_ops = {c_read, c_write, NULL, c_close, c_now_ms};
+static const struct smtpc_transport_ops counting_ops = {c_read,   c_write, NULL, c_close,
+                                                        c_now_ms, NULL,    NULL};
 
 int main(int argc, char **argv)
 {

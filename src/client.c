@@ -28,6 +28,9 @@ int smtpc_client_init(struct smtpc_client *c, const struct smtpc_client_options 
     if (o->transport == NULL)
         return SMTPC_ERR_ARG;
 #endif
+    if (o->session.tls != SMTPC_TLS_NONE &&
+        (o->tls == NULL || o->tls->ops->start_tls == NULL || o->tls->ops->attach == NULL))
+        return SMTPC_ERR_ARG;
     memset(c, 0, sizeof *c);
     c->opt = *o;
     if (c->opt.port == NULL)
@@ -40,6 +43,27 @@ int smtpc_client_init(struct smtpc_client *c, const struct smtpc_client_options 
     c->posix.fd = -1;
 #endif
     return 0;
+}
+
+static void trace_info(struct smtpc_client *c, const char *text)
+{
+    if (c->opt.session.trace != NULL)
+        c->opt.session.trace(c->opt.session.trace_ctx, SMTPC_TRACE_INFO, text, strlen(text));
+}
+
+/* The handshake the engine asks for, within the step's deadline. */
+static void handshake(struct smtpc_client *c, unsigned secs)
+{
+    struct smtpc_session *s = &c->session;
+    int rc = c->t->ops->start_tls(c->t, c->opt.host, secs == 0 ? -1 : (int)(secs * 1000));
+
+    if (rc != 0) {
+        smtpc_session_abort(s, rc);
+        return;
+    }
+    if (c->t->ops->describe != NULL)
+        trace_info(c, c->t->ops->describe(c->t));
+    smtpc_session_tls_done(s);
 }
 
 /* Runs the engine until it wants one of `until` or stops. `limit_s`, when
@@ -72,6 +96,10 @@ static void drive(struct smtpc_client *c, unsigned until, unsigned limit_s)
         }
         if (w & (until | STOP))
             return;
+        if (w & SMTPC_WANT_TLS) {
+            handshake(c, secs);
+            continue;
+        }
         if (w & SMTPC_WANT_RECV) {
             size_t cap;
             uint8_t *p = smtpc_session_in_buf(s, &cap);
@@ -157,6 +185,16 @@ int smtpc_client_open(struct smtpc_client *c)
         c->t = &c->posix.base;
     }
 #endif
+    if (c->opt.tls != NULL) {
+        rc = c->opt.tls->ops->attach(c->opt.tls, c->t);
+        if (rc != 0) {
+            c->t->ops->close(c->t);
+            c->t = NULL;
+            record(c, rc, "TLS setup", NULL);
+            return rc;
+        }
+        c->t = c->opt.tls;
+    }
     drive(c, SMTPC_READY, 0);
     if (smtpc_session_wants(&c->session) & SMTPC_READY)
         return 0;
@@ -340,6 +378,15 @@ const char *smtpc_client_step(const struct smtpc_client *c)
 const struct smtpc_reply *smtpc_client_reply(const struct smtpc_client *c)
 {
     return &c->reply;
+}
+
+const char *smtpc_client_tls_detail(const struct smtpc_client *c)
+{
+    const struct smtpc_transport *tls = c->opt.tls;
+
+    if (tls == NULL || tls->ops->describe == NULL)
+        return "";
+    return tls->ops->describe((struct smtpc_transport *)tls);
 }
 
 const struct smtpc_session *smtpc_client_session(const struct smtpc_client *c)

@@ -57,6 +57,9 @@ struct smtpc_client_options {
     struct smtpc_session_config session; /* EHLO name, credentials, policies, trace, timeouts */
     struct smtpc_transport *transport;   /* NULL: a POSIX connection to host:port; else an already
                                             connected transport (closed by smtpc_client_close) */
+    struct smtpc_transport *tls; /* a TLS layer (smtpc/openssl.h, smtpc/mbedtls.h), attached over
+                                    the connection; required when session.tls is not
+                                    SMTPC_TLS_NONE. The certificate must name `host`. */
 };
 
 struct smtpc_client {
@@ -112,6 +115,9 @@ int smtpc_client_send_mail(struct smtpc_client *c, struct smtpc_txn *txn, const 
 int smtpc_client_error(const struct smtpc_client *c);
 const char *smtpc_client_step(const struct smtpc_client *c);
 const struct smtpc_reply *smtpc_client_reply(const struct smtpc_client *c);
+/* The TLS layer's words: protocol, cipher and peer once negotiated, or why
+ * TLS failed ("certificate verify failed: ..."); "" without TLS. */
+const char *smtpc_client_tls_detail(const struct smtpc_client *c);
 
 /* The session, for capabilities and the like, while open. */
 const struct smtpc_session *smtpc_client_session(const struct smtpc_client *c);

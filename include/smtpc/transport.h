@@ -33,6 +33,12 @@ struct smtpc_transport_ops {
     /* Milliseconds on a clock that never goes back (any origin): the
      * client measures each reply's deadline with it. */
     long long (*now_ms)(struct smtpc_transport *t);
+    /* Layers only (TLS), else NULL: carry this transport's bytes over
+     * `inner`, in clear until start_tls. Returns 0 or a negative error. */
+    int (*attach)(struct smtpc_transport *t, struct smtpc_transport *inner);
+    /* NULL, or a short text on the link's security: the negotiated
+     * protocol, cipher and peer, or why TLS failed. Never NULL when set. */
+    const char *(*describe)(struct smtpc_transport *t);
 };
 
 /* Embed this first in a transport's own struct. */

@@ -77,8 +77,8 @@ static long long fake_now_ms(struct smtpc_transport *t)
     return smtpc_posix_now_ms();
 }
 
-static const struct smtpc_transport_ops fake_ops = {fake_read, fake_write, NULL, fake_close,
-                                                    fake_now_ms};
+static const struct smtpc_transport_ops fake_ops = {fake_read,   fake_write, NULL, fake_close,
+                                                    fake_now_ms, NULL,       NULL};
 
 static struct fake fake;
 static struct smtpc_client client;

@@ -39,6 +39,10 @@ struct cli_options {
     int verbose;
     int allow_partial;
     int long_lines_pass;
+    const char *tls;         /* auto, none, starttls, starttls-opportunistic, implicit */
+    const char *tls_backend; /* openssl, mbedtls; NULL: the first built */
+    const char *cacert, *capath, *cert, *key;
+    int tls_no_verify;
     char **recipients;
     size_t recipient_count;
 };
@@ -53,8 +57,21 @@ int cli_split_server(const char *arg, char *host, size_t host_cap, char *port, s
 /* Exit status for a client error. */
 int cli_exit_status(int err, const struct smtpc_reply *reply);
 
-/* Prints "smtpc: <what> failed at <step>: <server reply>" on stderr. */
-void cli_report(const char *what, int err, const char *step, const struct smtpc_reply *reply);
+/* Prints "smtpc: <what> failed at <step>: <error> (<detail>); server said:
+ * <reply>" on stderr, as one line; detail may be NULL or "". */
+void cli_report(const char *what, int err, const char *step, const char *detail,
+                const struct smtpc_reply *reply);
+
+/* The TLS backends this build has, in order of preference, NULL-ended. */
+extern const char *const cli_tls_backends[];
+
+/* Sets co->session.tls from --tls (auto: by port) and, when TLS may be
+ * used, prepares the chosen backend as co->tls. Returns 0 or an exit
+ * status after printing why. */
+int cli_tls_setup(const struct cli_options *o, struct smtpc_client_options *co);
+
+/* Frees what cli_tls_setup made. */
+void cli_tls_free(void);
 
 /* Writes text to stderr with control bytes made visible. */
 void cli_print_safe(const char *prefix, const char *text, size_t len);

@@ -250,24 +250,26 @@ int main(int argc, char **argv)
     }
     if (o.verbose)
         co.session.trace = cli_trace;
+    status = cli_tls_setup(&o, &co);
+    if (status != 0)
+        return status;
 
     status = load_message(&o, &msg);
-    if (status != 0) {
-        free(msg.data);
-        return status;
-    }
-    if (!o.long_lines_pass && smtpc_body_check((const uint8_t *)msg.data, msg.len, NULL) != 0) {
+    if (status == 0 && !o.long_lines_pass &&
+        smtpc_body_check((const uint8_t *)msg.data, msg.len, NULL) != 0) {
         fprintf(stderr, "smtpc: the message has a line longer than 998 octets "
                         "(RFC 5321 limit; --long-lines sends it anyway)\n");
-        free(msg.data);
-        return EXIT_DATAERR;
+        status = EXIT_DATAERR;
     }
-
-    rcpts = calloc(o.recipient_count, sizeof *rcpts);
-    if (rcpts == NULL) {
-        free(msg.data);
+    rcpts = status == 0 ? calloc(o.recipient_count, sizeof *rcpts) : NULL;
+    if (status == 0 && rcpts == NULL) {
         fprintf(stderr, "smtpc: out of memory\n");
-        return EXIT_SOFTWARE;
+        status = EXIT_SOFTWARE;
+    }
+    if (status != 0) {
+        free(msg.data);
+        cli_tls_free();
+        return status;
     }
     for (i = 0; i < o.recipient_count; i++)
         rcpts[i].address = o.recipients[i];
@@ -293,7 +295,11 @@ int main(int argc, char **argv)
             snprintf(where, sizeof where, "connect to %s port %s", o.host, o.port);
             step = where;
         }
-        cli_report("sending", rc, step, smtpc_client_reply(&client));
+        cli_report("sending", rc, step,
+                   rc == SMTPC_ERR_TLS || rc == SMTPC_ERR_TLS_VERIFY
+                       ? smtpc_client_tls_detail(&client)
+                       : NULL,
+                   smtpc_client_reply(&client));
         if (rc == SMTPC_ERR_REFUSED_RCPT && txn.rcpt_accepted > 0)
             report_partial(&txn);
         status = cli_exit_status(rc, smtpc_client_reply(&client));
@@ -301,5 +307,6 @@ int main(int argc, char **argv)
     memset(password, 0, sizeof password);
     free(rcpts);
     free(msg.data);
+    cli_tls_free();
     return status;
 }

@@ -31,6 +31,17 @@ static const char usage_text[] =
     "                             (DANGEROUS: anyone on the path can read it)\n"
     "      --auth-optional        send without authenticating when the server\n"
     "                             offers no AUTH (default: fail)\n"
+    "TLS:\n"
+    "      --tls auto|none|starttls|starttls-opportunistic|implicit\n"
+    "                             auto (default): implicit on port 465, required\n"
+    "                             STARTTLS on 587, else STARTTLS when offered\n"
+    "      --cacert FILE          trust the CAs in FILE (default: the system's)\n"
+    "      --capath DIR           trust the CAs in DIR (hashed names)\n"
+    "      --cert FILE            client certificate (PEM)\n"
+    "      --key FILE             its private key (default: in --cert)\n"
+    "      --tls-no-verify        accept any certificate (DANGEROUS: anyone on\n"
+    "                             the path can read and change the mail)\n"
+    "      --tls-backend NAME     openssl or mbedtls, when both are built\n"
     "Message:\n"
     "  -f, --from ADDR            envelope sender and From: (required)\n"
     "      --subject TEXT         build the message: headers from the options,\n"
@@ -50,7 +61,8 @@ static const char usage_text[] =
     "\n"
     "Exit status (sysexits.h): 0 sent, 64 usage, 65 bad message or address,\n"
     "68 host unknown, 69 refused permanently, 74 I/O error, 75 temporary\n"
-    "failure, 76 protocol error, 77 authentication refused.\n";
+    "failure, 76 protocol or TLS error, 77 authentication refused; a certificate\n"
+    "that does not verify gives 69.\n";
 
 enum {
     OPT_EHLO = 256,
@@ -65,6 +77,13 @@ enum {
     OPT_TIMEOUT,
     OPT_ALLOW_PARTIAL,
     OPT_LONG_LINES,
+    OPT_TLS,
+    OPT_CACERT,
+    OPT_CAPATH,
+    OPT_CERT,
+    OPT_KEY,
+    OPT_TLS_NO_VERIFY,
+    OPT_TLS_BACKEND,
 };
 
 static const struct option long_options[] = {
@@ -85,6 +104,13 @@ static const struct option long_options[] = {
     {"timeout", required_argument, NULL, OPT_TIMEOUT},
     {"allow-partial", no_argument, NULL, OPT_ALLOW_PARTIAL},
     {"long-lines", no_argument, NULL, OPT_LONG_LINES},
+    {"tls", required_argument, NULL, OPT_TLS},
+    {"cacert", required_argument, NULL, OPT_CACERT},
+    {"capath", required_argument, NULL, OPT_CAPATH},
+    {"cert", required_argument, NULL, OPT_CERT},
+    {"key", required_argument, NULL, OPT_KEY},
+    {"tls-no-verify", no_argument, NULL, OPT_TLS_NO_VERIFY},
+    {"tls-backend", required_argument, NULL, OPT_TLS_BACKEND},
     {"verbose", no_argument, NULL, 'v'},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, 'V'},
@@ -167,6 +193,7 @@ int cli_parse(int argc, char **argv, struct cli_options *o)
     strcpy(o->host, "localhost");
     strcpy(o->port, "25");
     o->auth = "auto";
+    o->tls = "auto";
     opterr = 0;
     while ((c = getopt_long(argc, argv, ":s:46f:u:vhV", long_options, NULL)) != -1) {
         switch (c) {
@@ -238,6 +265,40 @@ int cli_parse(int argc, char **argv, struct cli_options *o)
         case OPT_LONG_LINES:
             o->long_lines_pass = 1;
             break;
+        case OPT_TLS:
+            if (strcmp(optarg, "auto") && strcmp(optarg, "none") && strcmp(optarg, "starttls") &&
+                strcmp(optarg, "starttls-opportunistic") && strcmp(optarg, "implicit"))
+                return usage_error(
+                    "--tls takes auto, none, starttls, starttls-opportunistic or implicit", optarg);
+            o->tls = optarg;
+            break;
+        case OPT_CACERT:
+            o->cacert = optarg;
+            break;
+        case OPT_CAPATH:
+            o->capath = optarg;
+            break;
+        case OPT_CERT:
+            o->cert = optarg;
+            break;
+        case OPT_KEY:
+            o->key = optarg;
+            break;
+        case OPT_TLS_NO_VERIFY:
+            o->tls_no_verify = 1;
+            break;
+        case OPT_TLS_BACKEND: {
+            size_t i;
+
+            for (i = 0; cli_tls_backends[i] != NULL; i++) {
+                if (strcmp(optarg, cli_tls_backends[i]) == 0)
+                    break;
+            }
+            if (cli_tls_backends[i] == NULL)
+                return usage_error("--tls-backend: not built with this backend", optarg);
+            o->tls_backend = optarg;
+            break;
+        }
         case 'v':
             o->verbose = 1;
             break;
@@ -265,6 +326,9 @@ int cli_parse(int argc, char **argv, struct cli_options *o)
         return usage_error("--priority needs --subject", NULL);
     if (o->password_file != NULL && o->user == NULL)
         return usage_error("--password-file needs --user", NULL);
+    if (o->key != NULL && o->cert == NULL)
+        return usage_error("--key needs --cert", NULL);
+
     o->recipients = argv + optind;
     o->recipient_count = (size_t)(argc - optind);
     return -1;

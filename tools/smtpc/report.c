@@ -35,6 +35,10 @@ int cli_exit_status(int err, const struct smtpc_reply *reply)
     case SMTPC_ERR_TIMEOUT:
     case SMTPC_ERR_CLOSED:
         return EXIT_TEMPFAIL;
+    case SMTPC_ERR_TLS:
+        return EXIT_PROTOCOL;
+    case SMTPC_ERR_TLS_VERIFY:
+        return EXIT_UNAVAILABLE;
     default:
         break;
     }
@@ -71,12 +75,17 @@ void cli_print_safe(const char *prefix, const char *text, size_t len)
     }
 }
 
-void cli_report(const char *what, int err, const char *step, const struct smtpc_reply *reply)
+void cli_report(const char *what, int err, const char *step, const char *detail,
+                const struct smtpc_reply *reply)
 {
     fprintf(stderr, "smtpc: %s failed", what);
     if (step != NULL && step[0] != '\0')
         fprintf(stderr, " at %s", step);
     fprintf(stderr, ": %s", smtpc_strerror(err));
+    if (detail != NULL && detail[0] != '\0') {
+        cli_print_safe(" (", detail, strlen(detail));
+        fputc(')', stderr);
+    }
     if (reply != NULL && reply->code != 0) {
         char code[16];
 

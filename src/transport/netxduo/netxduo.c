@@ -136,7 +136,7 @@ static long long netxduo_now_ms(struct smtpc_transport *base)
 }
 
 static const struct smtpc_transport_ops netxduo_ops = {
-    netxduo_read, netxduo_write, NULL, netxduo_close, netxduo_now_ms,
+    netxduo_read, netxduo_write, NULL, netxduo_close, netxduo_now_ms, NULL, NULL,
 };
 
 void smtpc_netxduo_init(struct smtpc_netxduo *t, NX_TCP_SOCKET *socket, NX_PACKET_POOL *pool,

@@ -133,7 +133,7 @@ static long long posix_now_ms(struct smtpc_transport *t)
 }
 
 static const struct smtpc_transport_ops posix_ops = {
-    posix_read, posix_write, NULL, posix_close, posix_now_ms,
+    posix_read, posix_write, NULL, posix_close, posix_now_ms, NULL, NULL,
 };
 
 /* One connect attempt. Returns 0, SMTPC_ERR_TIMEOUT or SMTPC_ERR_CONNECT. */

@@ -1,0 +1,52 @@
+/*
+ * smtpc — TLS with OpenSSL (1.1.1 or 3.x), for hosts.
+ *
+ *   struct smtpc_openssl tls;
+ *   struct smtpc_tls_options to = {0};      // defaults: system trust store, verify
+ *   to.ca_file = "/etc/my-ca.pem";         // optional
+ *   if (smtpc_openssl_init(&tls, &to) != 0) fprintf(stderr, "%s\n", smtpc_openssl_detail(&tls));
+ *   client_options.tls = &tls.base;        // the client attaches it over its connection
+ *   ...
+ *   smtpc_openssl_free(&tls);
+ *
+ * The layer reads and writes through the transport it is attached to, so
+ * every deadline of that transport holds during the handshake too.
+ */
+#ifndef SMTPC_OPENSSL_H
+#define SMTPC_OPENSSL_H
+
+#include "smtpc/tls.h"
+#include "smtpc/transport.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct smtpc_openssl {
+    struct smtpc_transport base; /* private from here on */
+    struct smtpc_transport *inner;
+    void *ctx;          /* SSL_CTX */
+    void *ssl;          /* SSL, while a connection is attached */
+    void *bio_method;   /* BIO_METHOD over `inner` */
+    long long deadline; /* for the operation under way, -1: none */
+    int inner_error;    /* what `inner` reported inside OpenSSL's call */
+    int inner_eof;      /* `inner` reached the end of the stream */
+    int active;         /* the handshake succeeded */
+    int no_verify;
+    char detail[SMTPC_TLS_DETAIL_MAX];
+};
+
+/* Creates the context: trust, client certificate, TLS 1.2 minimum.
+ * Returns 0, or SMTPC_ERR_TLS with the reason in smtpc_openssl_detail. */
+int smtpc_openssl_init(struct smtpc_openssl *t, const struct smtpc_tls_options *o);
+
+/* Frees everything; the layer must be closed (the client does that). */
+void smtpc_openssl_free(struct smtpc_openssl *t);
+
+/* The negotiated protocol, cipher and peer, or why TLS failed. */
+const char *smtpc_openssl_detail(const struct smtpc_openssl *t);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

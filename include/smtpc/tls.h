@@ -1,0 +1,35 @@
+/*
+ * smtpc — what every TLS backend takes.
+ *
+ * A TLS backend (smtpc/openssl.h, smtpc/mbedtls.h) is a transport layer:
+ * attached over a connected transport it passes bytes through in clear
+ * until the client asks for the handshake (STARTTLS, or at once for
+ * implicit TLS), then carries them encrypted. The defaults are the safe
+ * ones: the server's certificate is verified against the system's trust
+ * store, its name must match the host connected to (DNS name or IP
+ * literal), SNI is sent for names, and TLS 1.2 is the minimum.
+ */
+#ifndef SMTPC_TLS_H
+#define SMTPC_TLS_H
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct smtpc_tls_options {
+    const char *ca_file;   /* PEM file of trusted CAs; with ca_path NULL too: the system store */
+    const char *ca_path;   /* directory of hashed CA certificates (c_rehash layout) */
+    const char *cert_file; /* client certificate chain (PEM), NULL: none */
+    const char *key_file;  /* its private key (PEM); NULL: in cert_file */
+    int no_verify;         /* DANGEROUS: accept any certificate for any name */
+};
+
+/* Length of a backend's description buffer (see the transport's describe
+ * op): "TLSv1.3 TLS_AES_256_GCM_SHA384, peer CN=mail.example" or why the
+ * handshake or the setup failed. */
+#define SMTPC_TLS_DETAIL_MAX 384
+
+#ifdef __cplusplus
+}
+#endif
+#endif
