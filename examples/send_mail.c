@@ -5,9 +5,15 @@
  *
  * Sends a short message built with the header builder, or the complete
  * message in MESSAGE_FILE, with the blocking client and prints what the
- * server said. Set SMTPC_USER and SMTPC_PASSWORD to authenticate, and
- * SMTPC_AUTH=plain or login to choose the mechanism (cleartext is allowed
- * here only because TLS arrives in a later release).
+ * server said. The environment chooses the rest:
+ *
+ *   SMTPC_USER, SMTPC_PASSWORD   authenticate (SMTPC_AUTH=plain or login to
+ *                                choose the mechanism)
+ *   SMTPC_TLS                    starttls (required), implicit (port 465),
+ *                                none, or by default STARTTLS when offered
+ *   SMTPC_CACERT                 trust this CA file instead of the system's
+ *   SMTPC_TLS_BACKEND            openssl or mbedtls, when both are built
+ *   SMTPC_ALLOW_PLAINTEXT=1      allow the password over an unencrypted link
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +21,57 @@
 
 #include "smtpc/client.h"
 #include "smtpc/message.h"
+#ifdef SMTPC_HAVE_OPENSSL
+#include "smtpc/openssl.h"
+#endif
+#ifdef SMTPC_HAVE_MBEDTLS
+#include "smtpc/mbedtls.h"
+#endif
+
+/* The TLS policy and layer the environment asks for. Returns 0 or -1. */
+static int setup_tls(struct smtpc_client_options *opt)
+{
+    const char *mode = getenv("SMTPC_TLS"), *backend = getenv("SMTPC_TLS_BACKEND");
+    struct smtpc_tls_options to;
+    int rc = -1;
+
+    opt->session.tls = SMTPC_TLS_OPPORTUNISTIC;
+    if (mode != NULL && strcmp(mode, "none") == 0)
+        opt->session.tls = SMTPC_TLS_NONE;
+    else if (mode != NULL && strcmp(mode, "starttls") == 0)
+        opt->session.tls = SMTPC_TLS_STARTTLS;
+    else if (mode != NULL && strcmp(mode, "implicit") == 0)
+        opt->session.tls = SMTPC_TLS_IMPLICIT;
+    if (opt->session.tls == SMTPC_TLS_NONE)
+        return 0;
+    memset(&to, 0, sizeof to);
+    to.ca_file = getenv("SMTPC_CACERT");
+#ifdef SMTPC_HAVE_MBEDTLS
+    if (backend != NULL && strcmp(backend, "mbedtls") == 0) {
+        static struct smtpc_mbedtls mbedtls;
+
+        rc = smtpc_mbedtls_init(&mbedtls, &to);
+        if (rc != 0)
+            fprintf(stderr, "TLS: %s\n", smtpc_mbedtls_detail(&mbedtls));
+        opt->tls = &mbedtls.base;
+        return rc == 0 ? 0 : -1;
+    }
+#endif
+#ifdef SMTPC_HAVE_OPENSSL
+    if (backend == NULL || strcmp(backend, "openssl") == 0) {
+        static struct smtpc_openssl openssl;
+
+        rc = smtpc_openssl_init(&openssl, &to);
+        if (rc != 0)
+            fprintf(stderr, "TLS: %s\n", smtpc_openssl_detail(&openssl));
+        opt->tls = &openssl.base;
+        return rc == 0 ? 0 : -1;
+    }
+#endif
+    (void)to;
+    fprintf(stderr, "TLS: backend %s not built\n", backend != NULL ? backend : "(any)");
+    return rc;
+}
 
 int main(int argc, char **argv)
 {
@@ -40,7 +97,10 @@ int main(int argc, char **argv)
     opt.session.ehlo_name = "example.localhost";
     opt.session.username = getenv("SMTPC_USER");
     opt.session.password = getenv("SMTPC_PASSWORD");
-    opt.session.flags |= SMTPC_F_ALLOW_CLEARTEXT_AUTH;
+    if (getenv("SMTPC_ALLOW_PLAINTEXT") != NULL)
+        opt.session.flags |= SMTPC_F_ALLOW_CLEARTEXT_AUTH;
+    if (setup_tls(&opt) != 0)
+        return 69;
     if (mech != NULL && strcmp(mech, "login") == 0)
         opt.session.auth_mechs = SMTPC_AUTH_LOGIN;
     else if (mech != NULL && strcmp(mech, "plain") == 0)
@@ -85,10 +145,12 @@ int main(int argc, char **argv)
     if (rc != 0) {
         const struct smtpc_reply *r = smtpc_client_reply(&client);
 
-        fprintf(stderr, "failed at %s: %s (server: %d %s)\n", smtpc_client_step(&client),
-                smtpc_strerror(rc), r->code, r->text);
+        fprintf(stderr, "failed at %s: %s (server: %d %s) %s\n", smtpc_client_step(&client),
+                smtpc_strerror(rc), r->code, r->text, smtpc_client_tls_detail(&client));
         return 1;
     }
     printf("accepted: %d %s\n", txn.end_reply.code, txn.end_reply.text);
+    if (smtpc_client_tls_detail(&client)[0] != '\0')
+        printf("tls: %s\n", smtpc_client_tls_detail(&client));
     return 0;
 }

@@ -224,6 +224,7 @@ def library_send(host, port, tag, user=None, mech=None):
     e = dict(os.environ)
     if user:
         e["SMTPC_USER"] = user
+        e["SMTPC_ALLOW_PLAINTEXT"] = "1"
         e["SMTPC_PASSWORD"] = env["POSTFIX_PASS"]
     if mech:
         e["SMTPC_AUTH"] = mech
