@@ -169,7 +169,7 @@ def ipv6_loopback_available():
 # ---------------------------------------------------------------------------
 
 class TestServer:
-    def __init__(self, base, script=None, listen="127.0.0.1", sessions=1):
+    def __init__(self, base, script=None, listen="127.0.0.1", sessions=1, extra_args=()):
         self.dir = tempfile.mkdtemp(prefix="srv-", dir=base)
         self.record = os.path.join(self.dir, "rec")
         self.maildir = os.path.join(self.dir, "mail")
@@ -177,6 +177,7 @@ class TestServer:
         self.listen = listen
         self.script = script
         self.sessions = sessions
+        self.extra_args = list(extra_args)
         self.proc = None
         self.port = None
         self.stderr_path = os.path.join(self.dir, "server.stderr")
@@ -187,6 +188,7 @@ class TestServer:
                "--maildir", self.maildir, "--timeout", "20"]
         if self.sessions:
             cmd += ["--sessions", str(self.sessions)]
+        cmd += self.extra_args
         if self.script is not None:
             path = os.path.join(self.dir, "script.json")
             with open(path, "w", encoding="utf-8") as f:
@@ -286,8 +288,8 @@ class CliTest(unittest.TestCase):
 
     # -- processes ----------------------------------------------------------
 
-    def server(self, script=None, listen="127.0.0.1", sessions=1):
-        srv = TestServer(self.tmp, script, listen, sessions)
+    def server(self, script=None, listen="127.0.0.1", sessions=1, extra_args=()):
+        srv = TestServer(self.tmp, script, listen, sessions, extra_args)
         self.addCleanup(srv.stop)       # runs before the rmtree cleanup
         return srv.start()
 

@@ -2,8 +2,9 @@
 """Self-test for smtpc_test_server.py (standard library only).
 
 Starts the server as a subprocess on ephemeral loopback ports and checks the
-default ESMTP behaviour, recording, Maildir delivery, AUTH, pipelining and the
-script actions.  Prints "N passed, M failed" and exits non-zero on failure.
+default ESMTP behaviour, recording, Maildir delivery, AUTH, pipelining, the
+script actions and TLS (STARTTLS and implicit TLS, with a test PKI made by
+tests/tls/make-certs.sh).  Prints "N passed, M failed" and exits non-zero on failure.
 Every process it starts is terminated (by PID) before it exits.
 """
 
@@ -13,6 +14,8 @@ import os
 import signal
 import smtplib
 import socket
+import ssl
+import stat
 import subprocess
 import sys
 import tempfile
@@ -22,6 +25,11 @@ import traceback
 HERE = os.path.dirname(os.path.abspath(__file__))
 SERVER = os.path.join(HERE, "smtpc_test_server.py")
 PYTHON = sys.executable or "/usr/bin/python3"
+MAKE_CERTS = os.path.join(os.path.dirname(HERE), "tls", "make-certs.sh")
+CERT_FILES = sorted(
+    ["%s.%s" % (n, ext) for n in ("ca", "server", "wronghost", "expired",
+                                  "selfsigned", "other-ca", "wrongca", "client")
+     for ext in ("pem", "key")] + ["server-chain.pem", "server-combined.pem"])
 GREETING = b"220 smtpc-test.localhost ESMTP smtpc test server\r\n"
 
 STARTED = []        # every Popen we created, for cleanup
@@ -35,6 +43,37 @@ def test(func):
 
 def b64(data):
     return base64.b64encode(data).decode("ascii")
+
+
+def make_certs(outdir):
+    """Run make-certs.sh; returns its stdout."""
+    p = subprocess.run(["bash", MAKE_CERTS, outdir], stdout=subprocess.PIPE,
+                       stderr=subprocess.PIPE, timeout=30)
+    if p.returncode != 0:
+        raise AssertionError("make-certs.sh failed: %r" % p.stderr)
+    return p.stdout
+
+
+def certs(tmp):
+    """The test PKI in tmp/pki (made once per run, normally by the
+    make_certs_pki test): returns a function file name -> path."""
+    pki = os.path.join(tmp, "pki")
+    if not os.path.exists(os.path.join(pki, "ca.pem")):
+        make_certs(pki)
+    return lambda name: os.path.join(pki, name)
+
+
+def client_context(cert, client=False):
+    """A verifying TLS client context that trusts the test CA."""
+    ctx = ssl.create_default_context(cafile=cert("ca.pem"))
+    if client:
+        ctx.load_cert_chain(cert("client.pem"), cert("client.key"))
+    return ctx
+
+
+def tls_args(cert, *extra):
+    return ["--tls-cert", cert("server.pem"), "--tls-key",
+            cert("server.key")] + list(extra)
 
 
 class Server:
@@ -104,16 +143,26 @@ class Server:
     def smtp(self):
         return smtplib.SMTP(self.listen, self.port, timeout=5)
 
-    def raw(self):
-        return Raw(self.listen, self.port)
+    def raw(self, tls=None):
+        return Raw(self.listen, self.port, tls)
+
+    def tls_record(self, k):
+        with open(os.path.join(self.record, "conn-%d.tls" % k)) as f:
+            return json.load(f)
 
 
 class Raw:
     """A minimal raw client: send bytes, read complete replies."""
 
-    def __init__(self, host, port):
+    def __init__(self, host, port, tls=None):
         self.sock = socket.create_connection((host, port), timeout=5)
         self.buf = b""
+        if tls is not None:             # implicit TLS
+            self.starttls(tls)
+
+    def starttls(self, ctx, hostname="localhost"):
+        assert not self.buf, self.buf
+        self.sock = ctx.wrap_socket(self.sock, server_hostname=hostname)
 
     def send(self, data):
         self.sock.sendall(data)
@@ -180,6 +229,7 @@ def smtplib_ipv4_delivery_and_recording(tmp):
     expect(env["helo"], "client.example", "helo")
     expect(env["auth_user"], None, "auth_user")
     expect(env["connection"], 1, "connection")
+    expect("tls" in env, False, "no tls key without --tls-cert")
     expect(env["mail_params"].upper().startswith("SIZE="), True, "params")
     client = srv.recorded(1, "client")
     assert b"\r\n..starts with dot\r\n...two dots\r\n..\r\n" in client, client
@@ -558,6 +608,222 @@ def refuses_non_loopback_and_bad_script(tmp):
     out, err = p.communicate(timeout=5)
     expect(p.returncode, 2, "bad script exit status")
     assert b"explode" in err, err
+
+
+@test
+def make_certs_pki(tmp):
+    out = os.path.join(tmp, "pki")
+    t0 = time.monotonic()
+    expect(make_certs(out), ("certs: %s\n" % out).encode(), "output")
+    elapsed = time.monotonic() - t0
+    assert elapsed < 2, "make-certs.sh took %.2f s" % elapsed
+    def read(name):
+        with open(os.path.join(out, name)) as f:
+            return f.read()
+    old_server = read("server.pem")
+    make_certs(out)                     # idempotent: regenerates everything
+    expect(sorted(os.listdir(out)), sorted(CERT_FILES + ["capath"]), "files")
+    assert read("server.pem") != old_server, "not regenerated"
+    expect(stat.S_IMODE(os.stat(out).st_mode), 0o755, "OUTDIR mode")
+    for name in CERT_FILES:
+        expect(stat.S_IMODE(os.stat(os.path.join(out, name)).st_mode), 0o644,
+               name)
+    capath = os.path.join(out, "capath")
+    (hashed,) = os.listdir(capath)
+    assert hashed.endswith(".0") and \
+        not os.path.islink(os.path.join(capath, hashed)), hashed
+    ca = read("ca.pem")
+    expect(read(os.path.join("capath", hashed)), ca, "capath copy")
+    # The PKI works with Python's ssl, even with strict X.509 checks:
+    # handshakes over a socketpair, for every name in the certificate.
+    server = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    server.load_cert_chain(os.path.join(out, "server-combined.pem"))
+    client = ssl.create_default_context(cadata=ca)
+    client.verify_flags |= ssl.VERIFY_X509_STRICT
+    for name in ("localhost", "mail.interop.test", "127.0.0.1", "::1"):
+        a, b = socket.socketpair()
+        with a, b:
+            a.settimeout(5)
+            b.settimeout(5)
+            sa = server.wrap_socket(a, server_side=True,
+                                    do_handshake_on_connect=False)
+            sb = client.wrap_socket(b, server_hostname=name,
+                                    do_handshake_on_connect=False)
+            sa.setblocking(False)
+            sb.setblocking(False)
+            done = set()
+            deadline = time.monotonic() + 5
+            while len(done) < 2 and time.monotonic() < deadline:
+                for side in (sa, sb):
+                    if side not in done:
+                        try:
+                            side.do_handshake()
+                            done.add(side)
+                        except (ssl.SSLWantReadError, ssl.SSLWantWriteError):
+                            pass
+            expect(len(done), 2, "in-memory handshake for " + name)
+
+
+@test
+def starttls_session_reset_and_decrypted_recording(tmp):
+    cert = certs(tmp)
+    srv = Server(tmp, args=["--sessions", "1"] + tls_args(cert))
+    c = srv.raw()
+    expect(c.reply(), [GREETING], "greeting")
+    plain = (b"EHLO x\r\nAUTH PLAIN " + b64(b"\0user\0password").encode()
+             + b"\r\nSTARTTLS\r\n")
+    c.send(plain)
+    ehlo = c.reply()
+    expect(len(ehlo), 8, "EHLO lines")
+    expect(ehlo[-2:], [b"250-STARTTLS\r\n", b"250 SMTPUTF8\r\n"],
+           "STARTTLS advertised before the last line")
+    (auth,) = c.reply()
+    expect(auth, b"235 2.7.0 Authentication successful\r\n", "AUTH")
+    expect(c.reply(), [b"220 2.0.0 Ready to start TLS\r\n"], "STARTTLS")
+    c.starttls(client_context(cert))
+    version, cipher = c.sock.version(), c.sock.cipher()[0]
+    after = (b"MAIL FROM:<a@b>\r\nEHLO y\r\nSTARTTLS\r\nMAIL FROM:<a@b>\r\n"
+             b"RCPT TO:<c@d>\r\nDATA\r\nsecret\r\n.\r\nQUIT\r\n")
+    c.send(after)
+    expect(c.code(), "503", "MAIL: EHLO forgotten after TLS")
+    ehlo2 = c.reply()
+    expect(ehlo2, [line for line in ehlo if b"STARTTLS" not in line],
+           "EHLO after TLS")
+    expect(c.reply(), [b"503 5.5.1 TLS already active\r\n"], "2nd STARTTLS")
+    expect([c.code() for _ in range(5)], ["250", "250", "354", "250", "221"],
+           "mail over TLS")
+    c.close()
+    expect(srv.wait(), 0, "exit status")
+    expect(srv.messages(), [(b"secret\r\n", {
+        "mail_from": "a@b", "mail_params": "", "rcpt_to": ["c@d"],
+        "helo": "y", "auth_user": None, "connection": 1,
+        "tls": {"version": version, "cipher": cipher}})], "stored")
+    expect(version, "TLSv1.3", "version")
+    client = srv.recorded(1, "client")
+    expect(client, plain + after, "client recording: plain, then decrypted")
+    server = srv.recorded(1, "server")
+    before = len(GREETING) + len(b"".join(ehlo)) + len(auth) + 30
+    expect(srv.tls_record(1), {
+        "client_offset": len(plain), "server_offset": before, "ok": True,
+        "version": version, "cipher": cipher, "sni": "localhost",
+        "client_cert_subject": None, "error": None}, "conn-1.tls")
+    expect(server[before - 30:before], b"220 2.0.0 Ready to start TLS\r\n",
+           "server offset")
+    assert server[before:].startswith(b"503 ") and \
+        server.endswith(b"221 2.0.0 Bye\r\n"), server[before:]
+
+
+@test
+def implicit_tls_client_cert_and_starttls_errors(tmp):
+    cert = certs(tmp)
+    srv = Server(tmp, args=["--sessions", "2", "--implicit-tls",
+                            "--tls-client-ca", cert("ca.pem")] + tls_args(cert))
+    # smtplib connects to 127.0.0.1: the IP SAN matches, and no SNI is sent.
+    s = smtplib.SMTP_SSL(srv.listen, srv.port, timeout=5,
+                         context=client_context(cert, client=True))
+    s.ehlo("tls.example")
+    expect("starttls" in s.esmtp_features, False, "no STARTTLS over TLS")
+    expect("auth" in s.esmtp_features, True, "rest of EHLO")
+    s.sendmail("a@b", ["c@d"], "over 465\r\n")
+    s.quit()
+    c = srv.raw(tls=client_context(cert))
+    expect(c.reply(), [GREETING], "greeting over TLS")
+    c.send(b"EHLO x\r\nSTARTTLS now\r\nSTARTTLS\r\nQUIT\r\n")
+    expect(len(c.reply()), 7, "EHLO without STARTTLS")
+    expect(c.reply(), [b"501 5.5.4 Syntax: STARTTLS\r\n"], "argument")
+    expect(c.reply(), [b"503 5.5.1 TLS already active\r\n"], "again")
+    expect(c.code(), "221", "QUIT")
+    expect(c.rest(), b"", "EOF (close_notify) after QUIT")
+    c.close()
+    expect(srv.wait(), 0, "exit status")
+    first, second = srv.tls_record(1), srv.tls_record(2)
+    expect([first[k] for k in ("client_offset", "server_offset", "ok", "sni",
+                               "client_cert_subject", "error")],
+           [0, 0, True, None, "CN=smtpc-client", None], "conn-1.tls")
+    expect([second[k] for k in ("ok", "sni", "client_cert_subject")],
+           [True, "localhost", None], "conn-2.tls")
+    ((data, env),) = srv.messages()
+    expect(data, b"over 465\r\n", "stored")
+    expect(env["tls"], {"version": first["version"],
+                        "cipher": first["cipher"]}, "envelope tls")
+    assert srv.recorded(2, "client").startswith(b"EHLO x\r\n")
+    assert srv.recorded(2, "server").startswith(GREETING)
+
+
+@test
+def tls_scripted_starttls_and_handshake_failures(tmp):
+    cert = certs(tmp)
+    script = {"connections": [
+        {"replies": {"STARTTLS": {"raw": "220 go ahead\r\n250 injected\r\n"}}},
+        {},
+        {},
+        {"replies": {"STARTTLS": ["454 4.7.0 not now",
+                                  {"stall": 0.1, "default": True}]}},
+    ]}
+    srv = Server(tmp, script=script, args=["--sessions", "4", "--tls-min",
+                                           "1.3"] + tls_args(cert))
+    # 1: the scripted reply wins over --tls-cert: no handshake, just record.
+    c = srv.raw()
+    c.reply()
+    c.send(b"EHLO x\r\nSTARTTLS\r\n")
+    expect(c.reply()[-2], b"250-STARTTLS\r\n", "advertised")
+    expect([c.line(), c.line()], [b"220 go ahead\r\n", b"250 injected\r\n"],
+           "injected raw bytes")
+    c.send(b"\x16\x03\x01hello")
+    time.sleep(0.2)
+    c.close()
+    # 2: garbage instead of a ClientHello.
+    c = srv.raw()
+    c.reply()
+    plain = b"EHLO x\r\nSTARTTLS\r\n"
+    c.send(plain)
+    c.reply()
+    expect(c.reply(), [b"220 2.0.0 Ready to start TLS\r\n"], "220")
+    c.send(b"GET / HTTP/1.0\r\n\r\n")
+    try:
+        c.rest()                # the server ends the connection ...
+    except ConnectionResetError:
+        pass                    # ... maybe with unread data: RST
+    c.close()
+    # 3: the client offers TLS 1.2 at most, the server wants 1.3.
+    c = srv.raw()
+    c.reply()
+    c.send(plain)
+    c.reply()
+    c.reply()
+    ctx = client_context(cert)
+    ctx.maximum_version = ssl.TLSVersion.TLSv1_2
+    try:
+        c.starttls(ctx)
+        raise AssertionError("TLS 1.2 handshake accepted despite --tls-min 1.3")
+    except ssl.SSLError:
+        pass
+    c.close()
+    # 4: a scripted 454, then a slow but real STARTTLS.
+    c = srv.raw()
+    c.reply()
+    c.send(b"EHLO x\r\nSTARTTLS\r\n")
+    c.reply()
+    expect(c.reply(), [b"454 4.7.0 not now\r\n"], "scripted 454")
+    c.send(b"STARTTLS\r\n")
+    expect(c.reply(), [b"220 2.0.0 Ready to start TLS\r\n"], "default 220")
+    c.starttls(client_context(cert))
+    c.send(b"QUIT\r\n")
+    expect(c.code(), "221", "QUIT over TLS")
+    c.close()
+    expect(srv.wait(), 0, "exit status")
+    assert not os.path.exists(os.path.join(srv.record, "conn-1.tls"))
+    assert srv.recorded(1, "client").endswith(b"STARTTLS\r\n\x16\x03\x01hello")
+    for k in (2, 3):
+        info = srv.tls_record(k)
+        expect([info[key] for key in ("client_offset", "ok", "version",
+                                      "cipher", "client_cert_subject")],
+               [len(plain), False, None, None, None], "conn-%d.tls" % k)
+        assert info["error"], info
+        expect(srv.recorded(k, "client"), plain, "nothing after the 220")
+        expect(info["server_offset"], len(srv.recorded(k, "server")),
+               "server offset")
+    expect(srv.tls_record(4)["ok"], True, "conn-4.tls")
 
 
 def main():

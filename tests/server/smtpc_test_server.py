@@ -12,6 +12,10 @@ Everything the client sends can be recorded byte for byte (--record), and
 every accepted message is delivered into a Maildir (--maildir) together with
 a JSON envelope file.  See README.md next to this file for the script format.
 
+With --tls-cert the server also speaks TLS: STARTTLS (RFC 3207) or, with
+--implicit-tls, TLS from the first byte (RFC 8314).  The recordings then hold
+the decrypted bytes, and conn-K.tls describes the handshake.
+
 Python 3 standard library only.
 """
 
@@ -24,6 +28,7 @@ import os
 import select
 import signal
 import socket
+import ssl
 import sys
 import threading
 import time
@@ -38,6 +43,7 @@ DEFAULT_GREETING = "220 %s ESMTP smtpc test server" % HOSTNAME
 DEFAULT_EHLO = ("250-" + HOSTNAME, "250-PIPELINING", "250-SIZE %d" % MAX_SIZE,
                 "250-8BITMIME", "250-ENHANCEDSTATUSCODES",
                 "250-AUTH PLAIN LOGIN", "250 SMTPUTF8")
+DEFAULT_EHLO_TLS = DEFAULT_EHLO[:-1] + ("250-STARTTLS",) + DEFAULT_EHLO[-1:]
 DEFAULT_HELO = "250 " + HOSTNAME
 AUTH_INVALID = "535 5.7.8 Authentication credentials invalid"
 
@@ -62,6 +68,56 @@ class ScriptError(Exception):
 
 class Closed(Exception):
     """The current connection must end now (client gone, QUIT, scripted close)."""
+
+
+# ---------------------------------------------------------------------------
+# TLS
+# ---------------------------------------------------------------------------
+
+TLS_VERSIONS = {"1.2": ssl.TLSVersion.TLSv1_2, "1.3": ssl.TLSVersion.TLSv1_3}
+
+# getpeercert() attribute names -> the short names of RFC 4514 / OpenSSL.
+DN_SHORT = {"commonName": "CN", "countryName": "C", "localityName": "L",
+            "stateOrProvinceName": "ST", "organizationName": "O",
+            "organizationalUnitName": "OU", "domainComponent": "DC",
+            "streetAddress": "STREET", "userId": "UID",
+            "emailAddress": "emailAddress", "serialNumber": "serialNumber"}
+
+
+def _sni_callback(sslsock, server_name, context):
+    """Remember the server name the client sent (None without SNI)."""
+    sslsock.smtpc_sni = server_name
+
+
+def make_tls_context(args):
+    """The server-side SSLContext for --tls-cert, or None without TLS."""
+    if not args.tls_cert:
+        return None
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.minimum_version = TLS_VERSIONS[args.tls_min]
+    if args.tls_max:
+        ctx.maximum_version = TLS_VERSIONS[args.tls_max]
+    ctx.load_cert_chain(args.tls_cert, args.tls_key)
+    if args.tls_client_ca:
+        ctx.load_verify_locations(cafile=args.tls_client_ca)
+        ctx.verify_mode = ssl.CERT_OPTIONAL
+    ctx.sni_callback = _sni_callback
+    return ctx
+
+
+def format_dn(rdns):
+    """A getpeercert() subject as an RFC 4514 string ("CN=x,O=y": the last
+    RDN first, like `openssl x509 -subject -nameopt RFC2253`)."""
+    def escape(value):
+        out = "".join("\\" + c if c in ',+"\\<>;' else c for c in value)
+        if out.startswith(("#", " ")):
+            out = "\\" + out
+        if out.endswith(" ") and not out.endswith("\\ "):
+            out = out[:-1] + "\\ "
+        return out
+    return ",".join("+".join("%s=%s" % (DN_SHORT.get(k, k), escape(v))
+                             for k, v in rdn)
+                    for rdn in reversed(rdns))
 
 
 # ---------------------------------------------------------------------------
@@ -285,7 +341,12 @@ class Connection:
         self.buf = bytearray()      # received, not yet processed bytes
         self.counts = {}            # script key -> replies consumed so far
         self.pending_close = False  # set by a "then_close" action
+        self.graceful = False       # ending by QUIT/then_close: TLS close_notify
         self.nodelay = False
+        self.client_bytes = 0       # bytes received / sent so far (after
+        self.server_bytes = 0       # decryption / before encryption)
+        self.tls_active = False
+        self.tls_version = self.tls_cipher = None
         self.rec_client = self.rec_server = None
         if server.record_dir:
             base = os.path.join(server.record_dir, "conn-%d" % number)
@@ -310,6 +371,8 @@ class Connection:
     def run(self):
         try:
             self.sock.settimeout(self.server.timeout)
+            if self.server.implicit_tls:
+                self.start_tls()
             self.greet()
             self.command_loop()
         except (Closed, OSError):
@@ -318,6 +381,13 @@ class Connection:
             sys.stderr.write("connection %d: internal error\n" % self.number)
             traceback.print_exc()
         finally:
+            if self.tls_active and self.graceful:
+                # Send close_notify; wait briefly for the client's.
+                try:
+                    self.sock.settimeout(min(self.server.timeout, 1.0))
+                    self.sock.unwrap()
+                except (OSError, ValueError):
+                    pass
             try:
                 self.sock.close()
             except OSError:
@@ -329,6 +399,7 @@ class Connection:
     def greet(self):
         self.respond("GREETING", DEFAULT_GREETING)
         if self.pending_close:
+            self.graceful = True
             raise Closed()
 
     def command_loop(self):
@@ -344,6 +415,7 @@ class Connection:
             else:
                 self.dispatch(line)
             if self.pending_close:
+                self.graceful = True
                 raise Closed()
 
     def dispatch(self, line):
@@ -372,6 +444,7 @@ class Connection:
             return False
         if self.rec_client:
             self.rec_client.write(data)
+        self.client_bytes += len(data)
         self.buf += data
         return True
 
@@ -442,8 +515,11 @@ class Connection:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 return
-            ready, _, _ = select.select([self.sock], [], [],
-                                        min(remaining, 0.25))
+            if self.tls_active and self.sock.pending():
+                ready = True        # decrypted bytes already buffered
+            else:
+                ready, _, _ = select.select([self.sock], [], [],
+                                            min(remaining, 0.25))
             if ready and not self._fill():
                 raise Closed()
 
@@ -460,11 +536,13 @@ class Connection:
                 self.sock.sendall(data[i:i + 1])
                 if self.rec_server:
                     self.rec_server.write(data[i:i + 1])
+                self.server_bytes += 1
                 time.sleep(0.001)
         else:
             self.sock.sendall(data)
             if self.rec_server:
                 self.rec_server.write(data)
+            self.server_bytes += len(data)
 
     def send_text(self, text, split=False, line_pause=0.0):
         """Send a reply: str verbatim or tuple of lines, plus the eol.
@@ -537,7 +615,11 @@ class Connection:
         if not name:
             default = "501 5.5.4 Syntax: %s hostname" % verb
         else:
-            default = DEFAULT_EHLO if verb == "EHLO" else DEFAULT_HELO
+            default = DEFAULT_HELO
+            if verb == "EHLO":
+                offer_tls = self.server.tls_ctx is not None and \
+                    not self.tls_active
+                default = DEFAULT_EHLO_TLS if offer_tls else DEFAULT_EHLO
         if is_positive(self.respond(verb, default)):
             self.greeted = True
             self.esmtp = verb == "EHLO"
@@ -611,16 +693,89 @@ class Connection:
 
     def cmd_quit(self, verb, arg):
         self.respond("QUIT", "221 2.0.0 Bye")
+        self.graceful = True
         raise Closed()
 
     def cmd_starttls(self, verb, arg):
         if arg.strip(" "):
             default = "501 5.5.4 Syntax: STARTTLS"
-        else:
+        elif self.server.tls_ctx is None:
             default = "454 4.7.0 TLS not available"
-        if is_positive(self.respond("STARTTLS", default)) and \
-                not self.pending_close:
+        elif self.tls_active:
+            default = "503 5.5.1 TLS already active"
+        else:
+            default = "220 2.0.0 Ready to start TLS"
+        item, effective = self.plan("STARTTLS", default)
+        self.execute(item, default)
+        if not is_positive(effective) or self.pending_close:
+            return
+        # The real handshake follows only the server's own 220: no scripted
+        # STARTTLS reply, or an action with "default": true (or one that
+        # sends nothing).  Any other positive scripted reply wins: no TLS,
+        # just record what the client sends.
+        own = "STARTTLS" not in self.script.replies or (
+            isinstance(item, dict) and (item.get("default") or (
+                item["reply"] is None and item.get("raw") is None)))
+        if own:
+            self.start_tls()
+        else:
             self.sink()
+
+    # -- TLS ----------------------------------------------------------------
+
+    def start_tls(self):
+        """Wrap the connection in TLS (server side), with the idle timeout
+        for the handshake.  On success the SMTP session starts over (RFC
+        3207 4.2); on failure the connection ends.  Either way conn-K.tls
+        records the outcome."""
+        info = {"client_offset": self.client_bytes,
+                "server_offset": self.server_bytes,
+                "ok": False, "version": None, "cipher": None, "sni": None,
+                "client_cert_subject": None, "error": None}
+        # Plaintext the client pipelined after STARTTLS must not be
+        # trusted or carried over into the TLS session (it is recorded).
+        self.buf.clear()
+        try:
+            self.sock = self.server.tls_ctx.wrap_socket(
+                self.sock, server_side=True, do_handshake_on_connect=False)
+            self.sock.settimeout(self.server.timeout)
+            self.sock.do_handshake()
+        except (ssl.SSLError, OSError) as e:    # includes the timeout
+            info["sni"] = getattr(self.sock, "smtpc_sni", None)
+            info["error"] = str(e) or type(e).__name__
+            self.write_tls_record(info)
+            raise Closed()
+        self.tls_active = True
+        self.tls_version = self.sock.version()
+        self.tls_cipher = self.sock.cipher()[0]
+        cert = self.sock.getpeercert()
+        info.update(ok=True, version=self.tls_version, cipher=self.tls_cipher,
+                    sni=getattr(self.sock, "smtpc_sni", None),
+                    client_cert_subject=format_dn(cert["subject"])
+                    if cert else None)
+        self.write_tls_record(info)
+        # RFC 3207 4.2: forget everything learnt before TLS.
+        self.greeted = self.esmtp = False
+        self.helo_name = None
+        self.authenticated = False
+        self.auth_user = None
+        self.reset_transaction()
+
+    def write_tls_record(self, info):
+        if not self.server.record_dir:
+            return
+        path = os.path.join(self.server.record_dir,
+                            "conn-%d.tls" % self.number)
+        with open(path + ".tmp", "w", encoding="utf-8") as f:
+            json.dump(info, f)
+            f.write("\n")
+        os.replace(path + ".tmp", path)
+
+    def tls_summary(self):
+        """The envelope's "tls" value."""
+        if not self.tls_active:
+            return None
+        return {"version": self.tls_version, "cipher": self.tls_cipher}
 
     # -- AUTH ---------------------------------------------------------------
 
@@ -738,7 +893,7 @@ class Connection:
 # ---------------------------------------------------------------------------
 
 class Server:
-    def __init__(self, args, scripts):
+    def __init__(self, args, scripts, tls_ctx=None):
         self.host = args.listen
         self.port = args.port
         self.port_file = args.port_file
@@ -748,6 +903,8 @@ class Server:
         self.sessions = args.sessions
         self.print_messages = args.print
         self.timeout = args.timeout
+        self.tls_ctx = tls_ctx
+        self.implicit_tls = args.implicit_tls
         self.stopping = threading.Event()
         self.lock = threading.Lock()    # counters, delivery, stdout
         self.queue_counter = 0
@@ -777,6 +934,8 @@ class Server:
             "auth_user": conn.auth_user,
             "connection": conn.number,
         }
+        if self.tls_ctx is not None:
+            envelope["tls"] = conn.tls_summary()
         with self.lock:
             name = "%d.P%dQ%s.smtpc-test" % (time.time(), os.getpid(),
                                             queue_id[1:])
@@ -820,7 +979,8 @@ class Server:
     def _shutdown_connections(self):
         for conn in list(self.active.values()):
             try:
-                conn.sock.shutdown(socket.SHUT_RDWR)
+                # The plain socket call also works under TLS, from here.
+                socket.socket.shutdown(conn.sock, socket.SHUT_RDWR)
             except OSError:
                 pass
 
@@ -903,6 +1063,18 @@ def parse_args(argv):
                    help="print the envelope and text of every stored message")
     p.add_argument("--timeout", type=float, default=30.0, metavar="SECONDS",
                    help="idle timeout per read (default 30)")
+    p.add_argument("--tls-cert", metavar="FILE",
+                   help="PEM certificate (chain) for TLS; enables STARTTLS")
+    p.add_argument("--tls-key", metavar="FILE",
+                   help="PEM private key (default: inside --tls-cert)")
+    p.add_argument("--implicit-tls", action="store_true",
+                   help="TLS from the first byte (port 465 style)")
+    p.add_argument("--tls-client-ca", metavar="FILE",
+                   help="request a client certificate verified against FILE")
+    p.add_argument("--tls-min", choices=sorted(TLS_VERSIONS), default="1.2",
+                   help="lowest TLS version accepted (default 1.2)")
+    p.add_argument("--tls-max", choices=sorted(TLS_VERSIONS),
+                   help="highest TLS version accepted (default: the newest)")
     args = p.parse_args(argv)
     try:
         addr = str(ipaddress.ip_address(args.listen.strip("[]")))
@@ -914,6 +1086,16 @@ def parse_args(argv):
     args.listen = addr
     if not 0 <= args.port <= 65535 or args.sessions < 0 or args.timeout <= 0:
         p.error("need 0 <= --port <= 65535, --sessions >= 0, --timeout > 0")
+    if not args.tls_cert:
+        for given, name in ((args.tls_key, "--tls-key"),
+                            (args.implicit_tls, "--implicit-tls"),
+                            (args.tls_client_ca, "--tls-client-ca"),
+                            (args.tls_max, "--tls-max"),
+                            (args.tls_min != "1.2", "--tls-min")):
+            if given:
+                p.error("%s needs --tls-cert" % name)
+    if args.tls_max and args.tls_max < args.tls_min:
+        p.error("--tls-max is lower than --tls-min")
     return args
 
 
@@ -925,7 +1107,15 @@ def main(argv=None):
         sys.stderr.write("smtpc_test_server: %s\n" % e)
         return 2
     try:
-        return Server(args, scripts).serve()
+        tls_ctx = make_tls_context(args)
+    except (OSError, ssl.SSLError, ValueError) as e:
+        files = [f for f in (args.tls_cert, args.tls_key, args.tls_client_ca)
+                 if f]
+        sys.stderr.write("smtpc_test_server: cannot set up TLS from %s: %s\n"
+                         % (", ".join(files), e))
+        return 2
+    try:
+        return Server(args, scripts, tls_ctx).serve()
     except OSError as e:
         sys.stderr.write("smtpc_test_server: %s\n" % e)
         return 1
