@@ -67,8 +67,9 @@ class TlsTest(cli.CliTest):
         return super().server(script, **kw)
 
     def tls_server(self, name="server", script=None, listen="127.0.0.1", implicit=False,
-                   client_ca=False):
+                   client_ca=False, versions=()):
         args = ["--tls-cert", cert(name + ".pem"), "--tls-key", cert(name + ".key")]
+        args += list(versions)
         if implicit:
             args.append("--implicit-tls")
         if client_ca:
@@ -249,6 +250,24 @@ class T2Refused(TlsTest):
             self.assertErrorLine(p, "certificate verify failed: hostname mismatch")
             self.assertFalse(self.tls_record(srv)["ok"])
             self.assertEqual(self.split_wire(srv)[1], b"")
+
+    def test_tls_1_1_refused(self):
+        # TLS 1.2 is the minimum: an outdated server gets no mail and no password
+        for b in self.each_backend():
+            srv = self.tls_server(versions=("--tls-min", "1.1", "--tls-max", "1.1"))
+            p = self.smtpc(srv, b, "--tls", "starttls", "--cacert", cert("ca.pem"), user=True)
+            self.assertExit(p, cli.EX_PROTOCOL)
+            self.assertErrorLine(p, "TLS handshake")
+            self.assertEqual(self.split_wire(srv), (EHLO + STARTTLS, b""))
+            self.assertNothingStored(srv)
+
+    def test_tls_1_2_server(self):
+        for b in self.each_backend():
+            srv = self.tls_server(versions=("--tls-max", "1.2"))
+            p = self.smtpc(srv, b, "-v", "--tls", "starttls", "--cacert", cert("ca.pem"))
+            self.assertExit(p, cli.EX_OK)
+            self.assertIn("* TLSv1.2 ", p.err)
+            self.assertEqual(self.tls_record(srv)["version"], "TLSv1.2")
 
     def test_starttls_response_injection(self):
         ehlo = ["250-smtpc-test.localhost", "250-STARTTLS", "250 AUTH PLAIN LOGIN"]

@@ -74,7 +74,8 @@ class Closed(Exception):
 # TLS
 # ---------------------------------------------------------------------------
 
-TLS_VERSIONS = {"1.2": ssl.TLSVersion.TLSv1_2, "1.3": ssl.TLSVersion.TLSv1_3}
+TLS_VERSIONS = {"1.1": ssl.TLSVersion.TLSv1_1, "1.2": ssl.TLSVersion.TLSv1_2,
+                "1.3": ssl.TLSVersion.TLSv1_3}
 
 # getpeercert() attribute names -> the short names of RFC 4514 / OpenSSL.
 DN_SHORT = {"commonName": "CN", "countryName": "C", "localityName": "L",
@@ -97,6 +98,10 @@ def make_tls_context(args):
     ctx.minimum_version = TLS_VERSIONS[args.tls_min]
     if args.tls_max:
         ctx.maximum_version = TLS_VERSIONS[args.tls_max]
+    if args.tls_max == "1.1":
+        # an outdated server, to check that clients refuse it: OpenSSL 3
+        # allows TLS 1.1 only at security level 0
+        ctx.set_ciphers("DEFAULT:@SECLEVEL=0")
     ctx.load_cert_chain(args.tls_cert, args.tls_key)
     if args.tls_client_ca:
         ctx.load_verify_locations(cafile=args.tls_client_ca)
@@ -1072,7 +1077,7 @@ def parse_args(argv):
     p.add_argument("--tls-client-ca", metavar="FILE",
                    help="request a client certificate verified against FILE")
     p.add_argument("--tls-min", choices=sorted(TLS_VERSIONS), default="1.2",
-                   help="lowest TLS version accepted (default 1.2)")
+                   help="lowest TLS version accepted (default 1.2; 1.1 only with --tls-max 1.1)")
     p.add_argument("--tls-max", choices=sorted(TLS_VERSIONS),
                    help="highest TLS version accepted (default: the newest)")
     args = p.parse_args(argv)
@@ -1096,6 +1101,8 @@ def parse_args(argv):
                 p.error("%s needs --tls-cert" % name)
     if args.tls_max and args.tls_max < args.tls_min:
         p.error("--tls-max is lower than --tls-min")
+    if args.tls_min == "1.1" and args.tls_max != "1.1":
+        p.error("--tls-min 1.1 goes only with --tls-max 1.1")
     return args
 
 
