@@ -2,10 +2,13 @@
  * Fuzz target: a whole session against arbitrary server bytes.
  *
  * Input: byte 0 picks the read size (1..64), byte 1 the session options,
- * the rest is what the "server" sends. The engine runs a full transaction
- * (credentials, three recipients, a body with smuggling vectors) and must
- * never crash, never overflow, never send a byte after failing, and never
- * put an end-of-data line on the wire other than the one it owes.
+ * the rest is what the "server" sends; the top two bits of byte 0 pick the
+ * TLS policy, and every handshake asked for succeeds. The engine runs a
+ * full transaction (credentials, three recipients, a body with smuggling
+ * vectors) and must never crash, never overflow, never send a byte after
+ * failing, never put an end-of-data line on the wire other than the one it
+ * owes, and under required TLS never send AUTH or MAIL before the
+ * handshake.
  *
  * Built two ways: with -fsanitize=fuzzer (SMTPC_FUZZ=ON, clang) for
  * libFuzzer, or with fuzz_main.c as a deterministic CTest smoke run.
@@ -30,6 +33,17 @@ static size_t count_end_of_data(const uint8_t *p, size_t n)
     return count;
 }
 
+static int find(const uint8_t *p, size_t n, const char *what)
+{
+    size_t i, k = strlen(what);
+
+    for (i = 0; i + k <= n; i++) {
+        if (memcmp(p + i, what, k) == 0)
+            return 1;
+    }
+    return 0;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -39,7 +53,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct smtpc_session_config cfg;
     struct smtpc_rcpt rcpt[3];
     struct smtpc_txn txn;
-    size_t chunk, off = 2, wire_len = 0, steps = 0;
+    size_t chunk, off = 2, wire_len = 0, steps = 0, clear_len = (size_t)-1;
     int body_sent = 0, failed_seen = 0;
 
     if (size < 2)
@@ -57,6 +71,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (data[1] & 4)
         cfg.auth_mechs = SMTPC_AUTH_LOGIN;
     cfg.max_reply_lines = (size_t)(data[1] >> 4) + 1;
+    cfg.tls = data[0] >> 6; /* SMTPC_TLS_NONE .. _IMPLICIT */
     if (smtpc_session_init(&s, &cfg, in, sizeof in, out, sizeof out) != 0)
         abort();
     memset(rcpt, 0, sizeof rcpt);
@@ -93,6 +108,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 wire_len += n;
             }
             smtpc_session_out_ack(&s, n);
+        } else if (w & SMTPC_WANT_TLS) {
+            clear_len = wire_len; /* the handshake succeeds: all after is encrypted */
+            if (smtpc_session_tls_done(&s) != 0)
+                abort();
         } else if (w & SMTPC_WANT_BODY) {
             if (!body_sent) {
                 size_t done = 0;
@@ -136,6 +155,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     if (count_end_of_data(wire, wire_len) > 1)
         abort(); /* the body ended DATA early */
+    if (cfg.tls == SMTPC_TLS_STARTTLS || cfg.tls == SMTPC_TLS_IMPLICIT) {
+        /* required TLS: no credential and no mail before the handshake */
+        size_t clear = clear_len < wire_len ? clear_len : wire_len;
+
+        if (find(wire, clear, "AUTH ") || find(wire, clear, "MAIL FROM"))
+            abort();
+    }
     (void)failed_seen;
     return 0;
 }
