@@ -67,7 +67,7 @@ ID_RE = re.compile(rb"Message-ID: (<1700000000\.[0-9a-f]+(?:\.[0-9]+\.[0-9]+\.[0
                    + re.escape(b"@" + DOMAIN.encode()) + rb">)\r\n")
 ID_PLACEHOLDER = b"Message-ID: <ID>\r\n"
 
-CONF = argparse.Namespace(nx_send=None, netx_demo=None, wrapper=[])
+CONF = argparse.Namespace(nx_send=None, netx_demo=None, nx_tls=None, make_certs=None, wrapper=[])
 
 
 def headers(subject=b"hello", priority=PRIORITY_NORMAL):
@@ -504,6 +504,59 @@ class T4Example(NxTest):
                 self.assertIn(b"\r\n..\r\n", srv.client_bytes())   # stuffed on the wire
 
 
+class T5Tls(NxTest):
+    """smtpc's client over NetX TCP with mbedTLS: the device's TLS path."""
+
+    def setUp(self):
+        super().setUp()
+        if not CONF.nx_tls or not CONF.make_certs:
+            self.skipTest("no --nx-tls / --make-certs")
+        self.certs = os.path.join(self.tmp, "certs")
+        subprocess.run(["bash", CONF.make_certs, self.certs], check=True,
+                       stdout=subprocess.DEVNULL)
+
+    def tls_server(self, name="server", implicit=False, listen="127.0.0.1"):
+        args = ["--tls-cert", os.path.join(self.certs, name + ".pem"),
+                "--tls-key", os.path.join(self.certs, name + ".key")]
+        if implicit:
+            args.append("--implicit-tls")
+        return self.server(listen=listen, extra_args=args)
+
+    def nx_tls(self, srv, mode):
+        p = subprocess.run(CONF.wrapper + [CONF.nx_tls, srv.listen, str(srv.port), mode,
+                                           os.path.join(self.certs, "ca.pem"), RCPT],
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=120)
+        srv.finish()
+        out = p.stdout.decode()
+        m = re.search(r"^pool total (\d+) available (\d+) invalid_releases (\d+)$", out, re.M)
+        self.assertIsNotNone(m, out)
+        self.assertEqual(m.group(1), m.group(2), "packets not back in the pool")
+        self.assertEqual(m.group(3), "0")
+        self.assertIn("ip delete 0x00", out)
+        return p.returncode, out
+
+    def test_starttls_and_implicit_over_netx(self):
+        hosts = ["127.0.0.1"] + (["::1"] if cli.ipv6_loopback_available() else [])
+        for host in hosts:
+            for mode in ("starttls", "implicit"):
+                with self.subTest(host=host, mode=mode):
+                    srv = self.tls_server(implicit=mode == "implicit", listen=host)
+                    rc, out = self.nx_tls(srv, mode)
+                    self.assertEqual(rc, 0, out)
+                    self.assertRegex(out, r"send: 0 .*; TLSv1\.[23] .*, peer CN=localhost")
+                    (data, envelope), = srv.messages()
+                    self.assertTrue(data.endswith(b"Sent over NetX Duo TCP with mbedTLS.\r\n"
+                                                  b".\r\nend\r\n"), data)
+                    self.assertIsNotNone(envelope["tls"])
+
+    def test_bad_certificate_over_netx(self):
+        srv = self.tls_server("wronghost")
+        rc, out = self.nx_tls(srv, "starttls")
+        self.assertEqual(rc, 1)
+        self.assertIn("certificate verify failed: hostname mismatch", out)
+        self.assertEqual(srv.messages(), [])
+
+
 class T3Network(NxTest):
     def test_nothing_listening(self):
         srv = self.server()
@@ -544,6 +597,8 @@ def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--nx-send", required=True)
     ap.add_argument("--netx-demo", default="", help="examples/netx_demo")
+    ap.add_argument("--nx-tls", default="", help="tests/netxduo/nx_tls_send")
+    ap.add_argument("--make-certs", default="", help="tests/tls/make-certs.sh")
     ap.add_argument("--server", required=True, help="smtpc_test_server.py")
     ap.add_argument("--python", default=sys.executable)
     ap.add_argument("--wrapper", default="")
@@ -553,6 +608,8 @@ def main(argv=None):
     args = ap.parse_args(argv)
     CONF.nx_send = os.path.abspath(args.nx_send)
     CONF.netx_demo = os.path.abspath(args.netx_demo) if args.netx_demo else ""
+    CONF.nx_tls = os.path.abspath(args.nx_tls) if args.nx_tls else ""
+    CONF.make_certs = os.path.abspath(args.make_certs) if args.make_certs else ""
     CONF.wrapper = shlex.split(args.wrapper)
     cli.CONF.server = os.path.abspath(args.server)
     cli.CONF.python = args.python
