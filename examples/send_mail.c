@@ -11,7 +11,9 @@
  *                                choose the mechanism)
  *   SMTPC_TLS                    starttls (required), implicit (port 465),
  *                                none, or by default STARTTLS when offered
- *   SMTPC_CACERT                 trust this CA file instead of the system's
+ *   SMTPC_CACERT                 trust the CAs in this file instead of the
+ *                                system's (read into memory and given as
+ *                                ca_pem, as firmware with compiled-in CAs does)
  *   SMTPC_TLS_BACKEND            openssl or mbedtls, when both are built
  *   SMTPC_ALLOW_PLAINTEXT=1      allow the password over an unencrypted link
  */
@@ -27,6 +29,21 @@
 #ifdef SMTPC_HAVE_MBEDTLS
 #include "smtpc/mbedtls.h"
 #endif
+
+/* The whole of a small file, NUL-ended, or NULL. */
+static const char *slurp(const char *path)
+{
+    static char text[1 << 16];
+    FILE *f = path != NULL ? fopen(path, "rb") : NULL;
+    size_t n;
+
+    if (f == NULL)
+        return NULL;
+    n = fread(text, 1, sizeof text - 1, f);
+    fclose(f);
+    text[n] = '\0';
+    return text;
+}
 
 /* The TLS policy and layer the environment asks for. Returns 0 or -1. */
 static int setup_tls(struct smtpc_client_options *opt)
@@ -45,7 +62,13 @@ static int setup_tls(struct smtpc_client_options *opt)
     if (opt->session.tls == SMTPC_TLS_NONE)
         return 0;
     memset(&to, 0, sizeof to);
-    to.ca_file = getenv("SMTPC_CACERT");
+    if (getenv("SMTPC_CACERT") != NULL) {
+        to.ca_pem = slurp(getenv("SMTPC_CACERT"));
+        if (to.ca_pem == NULL) {
+            perror(getenv("SMTPC_CACERT"));
+            return -1;
+        }
+    }
 #ifdef SMTPC_HAVE_MBEDTLS
     if (backend != NULL && strcmp(backend, "mbedtls") == 0) {
         static struct smtpc_mbedtls mbedtls;

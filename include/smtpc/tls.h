@@ -17,8 +17,11 @@ extern "C" {
 #endif
 
 struct smtpc_tls_options {
-    const char *ca_file;   /* PEM file of trusted CAs; with ca_path NULL too: the system store */
+    const char *ca_file;   /* PEM file of trusted CAs; with ca_path and ca_pem NULL too: the
+                              system store */
     const char *ca_path;   /* directory of hashed CA certificates (c_rehash layout) */
+    const char *ca_pem;    /* trusted CAs as PEM text in memory (NUL-ended): firmware without a
+                              file system compiles them in */
     const char *cert_file; /* client certificate chain (PEM), NULL: none */
     const char *key_file;  /* its private key (PEM); NULL: in cert_file */
     int no_verify;         /* DANGEROUS: accept any certificate for any name */

@@ -35,7 +35,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import test_cli as cli  # noqa: E402  (the test server harness and the wire model)
 from test_cli import EHLO, QUIT, PLAIN_MESSAGE, SENDER, RCPT  # noqa: E402
 
-CONF = argparse.Namespace(backends=[], certs=None)
+CONF = argparse.Namespace(backends=[], certs=None, example=None)
 USER, PASSWORD = "alice", "S3cret-Pa55 w0rd"   # distinctive: must never show up in a trace
 USERS = {USER: PASSWORD}
 STARTTLS = b"STARTTLS\r\n"
@@ -344,12 +344,56 @@ class T2Refused(TlsTest):
             self.assertIn("C: AUTH PLAIN <redacted>", p.err)
 
 
+class T3Library(TlsTest):
+    """examples/send_mail: the library, with its CAs given in memory (ca_pem)."""
+
+    def send_mail(self, srv, backend, ca, mode="starttls", connects=True):
+        if not CONF.example:
+            self.skipTest("no --example")
+        env = dict(os.environ, SMTPC_TLS=mode, SMTPC_CACERT=ca, SMTPC_TLS_BACKEND=backend,
+                   SMTPC_USER=USER, SMTPC_PASSWORD=PASSWORD)
+        p = subprocess.run(cli.CONF.wrapper + [CONF.example, "localhost", str(srv.port), SENDER,
+                                               RCPT, self.write("message", PLAIN_MESSAGE)],
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, timeout=120)
+        if connects:
+            srv.finish()
+        return p
+
+    def test_ca_in_memory(self):
+        for b in self.each_backend():
+            srv = self.tls_server()
+            p = self.send_mail(srv, b, cert("ca.pem"))
+            self.assertEqual(p.returncode, 0, p.stderr)
+            self.assertIn(b"\ntls: TLSv1.", p.stdout)
+            self.assertDelivered(srv, USER)
+
+    def test_ca_in_memory_from_another_ca(self):
+        for b in self.each_backend():
+            srv = self.tls_server()
+            p = self.send_mail(srv, b, cert("other-ca.pem"))
+            self.assertEqual(p.returncode, 1, p.stderr)
+            self.assertIn(b"unable to get local issuer certificate", p.stderr)
+            self.assertEqual(self.split_wire(srv),
+                             (b"EHLO example.localhost\r\n" + STARTTLS, b""))
+
+    def test_ca_in_memory_not_pem(self):
+        for b in self.each_backend():
+            srv = self.server()
+            p = self.send_mail(srv, b, self.write("garbage.pem", b"not a certificate\n"),
+                               connects=False)
+            srv.stop()
+            self.assertEqual(p.returncode, 69, p.stderr)
+            self.assertIn(b"cannot load the CA certificates", p.stderr)
+            self.assertFalse(srv.client_bytes(), "it connected without a usable trust store")
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--smtpc", required=True)
     ap.add_argument("--server", required=True)
     ap.add_argument("--make-certs", required=True)
     ap.add_argument("--backends", required=True, help="comma-separated, e.g. openssl,mbedtls")
+    ap.add_argument("--example", default="", help="examples/send_mail")
     ap.add_argument("--python", default=sys.executable)
     ap.add_argument("--wrapper", default="")
     ap.add_argument("-k", action="append", default=[], metavar="SUBSTRING")
@@ -362,6 +406,7 @@ def main(argv=None):
     cli.CONF.wrapper = shlex.split(args.wrapper)
     cli.CONF.keep = args.keep
     CONF.backends = [b for b in args.backends.split(",") if b]
+    CONF.example = os.path.abspath(args.example) if args.example else ""
     if not CONF.backends:
         print("no TLS backend built: nothing to test")
         print("0 passed, 0 failed")

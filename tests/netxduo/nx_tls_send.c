@@ -1,7 +1,8 @@
 /*
  * nx_tls_send — the device path for TLS, run on the host: smtpc's client
  * over a NetX Duo TCP socket (host NetX layer) with the mbedTLS layer on
- * top, STARTTLS or implicit TLS, the certificate verified. For
+ * top, STARTTLS or implicit TLS, the certificate verified against CAs held
+ * in memory (as firmware without a file system has them). For
  * tests/netxduo/test_netxduo.py.
  *
  *   nx_tls_send SERVER-IP PORT starttls|implicit CAFILE RCPT
@@ -86,7 +87,16 @@ int main(int argc, char **argv)
                                                                  : NX_IPv4_TCP_PACKET,
                        NX_IP_PERIODIC_RATE, NX_IP_PERIODIC_RATE);
     memset(&to, 0, sizeof to);
-    to.ca_file = argv[4];
+    {
+        static char pem[1 << 14];
+        FILE *f = fopen(argv[4], "rb");
+        size_t n = f != NULL ? fread(pem, 1, sizeof pem - 1, f) : 0;
+
+        if (f != NULL)
+            fclose(f);
+        pem[n] = '\0';
+        to.ca_pem = pem;
+    }
     if (smtpc_mbedtls_init(&tls, &to) != 0) {
         printf("tls setup: %s\n", smtpc_mbedtls_detail(&tls));
         return 1;

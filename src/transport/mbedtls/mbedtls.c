@@ -485,7 +485,7 @@ static int load_trust(struct smtpc_mbedtls *t, const struct smtpc_tls_options *o
 {
     int rc;
 
-    if (o != NULL && (o->ca_file != NULL || o->ca_path != NULL)) {
+    if (o != NULL && (o->ca_file != NULL || o->ca_path != NULL || o->ca_pem != NULL)) {
         if (o->ca_file != NULL && (rc = mbedtls_x509_crt_parse_file(&t->ca, o->ca_file)) < 0) {
             set_detail(t, "cannot load the CA file", rc);
             return SMTPC_ERR_TLS;
@@ -532,6 +532,8 @@ static int load_client_cert(struct smtpc_mbedtls *t, const struct smtpc_tls_opti
 /* No file system in this mbedTLS build: nothing can be loaded by name. */
 static int load_trust(struct smtpc_mbedtls *t, const struct smtpc_tls_options *o)
 {
+    if (o != NULL && o->ca_pem != NULL)
+        return 0; /* loaded by load_pem_trust */
     if (o != NULL && (o->ca_file != NULL || o->ca_path != NULL)) {
         set_detail(t,
                    o->ca_file != NULL ? "cannot load the CA file: no MBEDTLS_FS_IO"
@@ -553,6 +555,18 @@ static int load_client_cert(struct smtpc_mbedtls *t, const struct smtpc_tls_opti
     return SMTPC_ERR_TLS;
 }
 #endif
+
+/* CAs given as PEM text (firmware without a file system). */
+static int load_pem_trust(struct smtpc_mbedtls *t, const char *pem)
+{
+    int rc = mbedtls_x509_crt_parse(&t->ca, (const unsigned char *)pem, strlen(pem) + 1);
+
+    if (rc < 0 || t->ca.version == 0) {
+        set_detail(t, "cannot load the CA certificates", rc < 0 ? rc : 0);
+        return SMTPC_ERR_TLS;
+    }
+    return 0;
+}
 
 int smtpc_mbedtls_init(struct smtpc_mbedtls *t, const struct smtpc_tls_options *o)
 {
@@ -587,7 +601,8 @@ int smtpc_mbedtls_init(struct smtpc_mbedtls *t, const struct smtpc_tls_options *
                                  MBEDTLS_SSL_MINOR_VERSION_3); /* TLS 1.2 */
     mbedtls_ssl_conf_authmode(&t->conf,
                               t->no_verify ? MBEDTLS_SSL_VERIFY_NONE : MBEDTLS_SSL_VERIFY_REQUIRED);
-    if (load_trust(t, o) != 0 ||
+    if ((o != NULL && o->ca_pem != NULL && load_pem_trust(t, o->ca_pem) != 0) ||
+        load_trust(t, o) != 0 ||
         (o != NULL && o->cert_file != NULL && load_client_cert(t, o) != 0)) {
         smtpc_mbedtls_free(t);
         return SMTPC_ERR_TLS;

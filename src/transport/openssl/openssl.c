@@ -12,6 +12,7 @@
 
 #include <openssl/bio.h>
 #include <openssl/err.h>
+#include <openssl/pem.h>
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
 
@@ -268,6 +269,30 @@ static const struct smtpc_transport_ops openssl_ops = {
     tls_read, tls_write, tls_start, tls_close, tls_now_ms, tls_attach, tls_describe,
 };
 
+/* CAs given as PEM text: every certificate in it joins the trust store. */
+static int load_pem(struct smtpc_openssl *t, SSL_CTX *ctx, const char *pem)
+{
+    BIO *b = BIO_new_mem_buf(pem, -1);
+    X509_STORE *store = SSL_CTX_get_cert_store(ctx);
+    X509 *x;
+    int count = 0;
+
+    if (b == NULL)
+        return -1;
+    while ((x = PEM_read_bio_X509(b, NULL, NULL, NULL)) != NULL) {
+        if (X509_STORE_add_cert(store, x) == 1)
+            count++;
+        X509_free(x);
+    }
+    BIO_free(b);
+    ERR_clear_error(); /* the end of the text reads as an error */
+    if (count == 0) {
+        snprintf(t->detail, sizeof t->detail, "cannot load the CA certificates: none in the text");
+        return -1;
+    }
+    return 0;
+}
+
 int smtpc_openssl_init(struct smtpc_openssl *t, const struct smtpc_tls_options *o)
 {
     SSL_CTX *ctx;
@@ -285,7 +310,13 @@ int smtpc_openssl_init(struct smtpc_openssl *t, const struct smtpc_tls_options *
     t->ctx = ctx;
     SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
     SSL_CTX_set_mode(ctx, SSL_MODE_AUTO_RETRY);
-    if (o != NULL && (o->ca_file != NULL || o->ca_path != NULL)) {
+    if (o != NULL && o->ca_pem != NULL && load_pem(t, ctx, o->ca_pem) != 0) {
+        smtpc_openssl_free(t);
+        return SMTPC_ERR_TLS;
+    }
+    if (o != NULL && o->ca_pem != NULL && o->ca_file == NULL && o->ca_path == NULL) {
+        /* the caller's CAs only */
+    } else if (o != NULL && (o->ca_file != NULL || o->ca_path != NULL)) {
         if (SSL_CTX_load_verify_locations(ctx, o->ca_file, o->ca_path) != 1) {
             set_detail(t, o->ca_file != NULL ? "cannot load the CA file"
                                              : "cannot use the CA directory");
