@@ -1,7 +1,9 @@
 /*
  * SASL authentication (RFC 4954): choosing a mechanism and running its
- * exchange. PLAIN (RFC 4616) with or without an initial response, and
- * LOGIN (the de-facto "Username:"/"Password:" exchange).
+ * exchange. PLAIN (RFC 4616) with or without an initial response, LOGIN
+ * (the de-facto "Username:"/"Password:" exchange) and CRAM-MD5 (RFC 2195:
+ * the password never leaves the client, only an HMAC of the server's
+ * challenge keyed with it).
  *
  * Every line that carries a credential is traced as "<redacted>" unless
  * the caller set SMTPC_F_TRACE_SECRETS. Credentials are base64-encoded
@@ -73,12 +75,19 @@ static int reveals_password(unsigned mech)
     return mech == SMTPC_AUTH_PLAIN || mech == SMTPC_AUTH_LOGIN;
 }
 
-static unsigned choose(unsigned usable)
+/* Over an encrypted link PLAIN is the simplest and lets the server keep
+ * only hashes; in clear, CRAM-MD5 first, since it does not reveal the
+ * password. */
+static unsigned choose(unsigned usable, int secure)
 {
+    if (!secure && (usable & SMTPC_AUTH_CRAM_MD5))
+        return SMTPC_AUTH_CRAM_MD5;
     if (usable & SMTPC_AUTH_PLAIN)
         return SMTPC_AUTH_PLAIN;
     if (usable & SMTPC_AUTH_LOGIN)
         return SMTPC_AUTH_LOGIN;
+    if (usable & SMTPC_AUTH_CRAM_MD5)
+        return SMTPC_AUTH_CRAM_MD5;
     return 0;
 }
 
@@ -97,7 +106,7 @@ void smtpc_auth_start(struct smtpc_session *s)
     struct smtpc_line l;
 
     s->state = SMTPC_S_AUTH; /* a refusal below is reported at this step */
-    mech = choose(allowed & SMTPC_AUTH_IMPLEMENTED & s->caps.auth);
+    mech = choose(allowed & SMTPC_AUTH_IMPLEMENTED & s->caps.auth, s->secure);
     if (mech == 0 && (s->cfg.flags & SMTPC_F_AUTH_FALLBACK_PLAIN))
         mech = SMTPC_AUTH_PLAIN;
     if (mech == 0 && !(s->caps.flags & SMTPC_CAP_AUTH)) {
@@ -144,11 +153,64 @@ static void cancel(struct smtpc_session *s)
     s->state = SMTPC_S_AUTH_CANCEL;
 }
 
+/* CRAM-MD5's answer to the challenge in the 334 reply: base64(user SP
+ * hex(HMAC-MD5(password, challenge))). Returns 0, or -1 for a challenge
+ * that is not base64 (the exchange is then cancelled). */
+static int put_cram_response(struct smtpc_session *s, struct smtpc_line *l)
+{
+    static const char hexdigits[] = "0123456789abcdef";
+    uint8_t challenge[SMTPC_REPLY_TEXT_MAX], digest[16];
+    char hex[32];
+    struct smtpc_b64_part parts[3];
+    const char *text = s->reply.text;
+    size_t len = strcspn(text, " ");
+    long n;
+    int i;
+
+    if (s->reply.truncated || len == 0)
+        return -1;
+    n = smtpc_b64_decode(text, len, challenge, sizeof challenge);
+    if (n <= 0)
+        return -1;
+    smtpc_hmac_md5((const uint8_t *)(s->cfg.password != NULL ? s->cfg.password : ""),
+                   s->cfg.password != NULL ? strlen(s->cfg.password) : 0, challenge, (size_t)n,
+                   digest);
+    for (i = 0; i < 16; i++) {
+        hex[2 * i] = hexdigits[digest[i] >> 4];
+        hex[2 * i + 1] = hexdigits[digest[i] & 15];
+    }
+    parts[0] = part(s->cfg.username);
+    parts[1].data = (const uint8_t *)" ";
+    parts[1].len = 1;
+    parts[2].data = (const uint8_t *)hex;
+    parts[2].len = sizeof hex;
+    if (!l->over) {
+        n = smtpc_b64_encode_parts(parts, 3, l->buf + l->len, l->cap - l->len);
+        if (n < 0)
+            l->over = 1;
+        else
+            l->len += (size_t)n;
+    }
+    memset(digest, 0, sizeof digest);
+    return 0;
+}
+
 /* Answers a 334 challenge. */
 static void respond(struct smtpc_session *s)
 {
     struct smtpc_line l;
     const char *value = NULL;
+
+    if (s->auth_mech == (int)SMTPC_AUTH_CRAM_MD5 && s->auth_step == 0) {
+        smtpc_line_open(s, &l);
+        if (put_cram_response(s, &l) != 0) {
+            cancel(s);
+            return;
+        }
+        s->auth_step++;
+        commit(s, &l, redacted);
+        return;
+    }
 
     if (s->auth_mech == (int)SMTPC_AUTH_PLAIN && s->auth_step == 0) {
         smtpc_line_open(s, &l);

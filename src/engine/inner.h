@@ -67,6 +67,18 @@ void smtpc_auth_start(struct smtpc_session *s);
 void smtpc_auth_on_reply(struct smtpc_session *s);
 
 /* Mechanisms the engine implements, strongest first. */
-#define SMTPC_AUTH_IMPLEMENTED (SMTPC_AUTH_PLAIN | SMTPC_AUTH_LOGIN)
+#define SMTPC_AUTH_IMPLEMENTED (SMTPC_AUTH_PLAIN | SMTPC_AUTH_LOGIN | SMTPC_AUTH_CRAM_MD5)
+
+/* md5.c: MD5 and HMAC-MD5, for CRAM-MD5. */
+struct smtpc_md5 {
+    uint32_t h[4];
+    uint64_t len;
+    uint8_t buf[64];
+};
+void smtpc_md5_init(struct smtpc_md5 *m);
+void smtpc_md5_update(struct smtpc_md5 *m, const uint8_t *p, size_t n);
+void smtpc_md5_final(struct smtpc_md5 *m, uint8_t out[16]);
+void smtpc_hmac_md5(const uint8_t *key, size_t key_len, const uint8_t *msg, size_t msg_len,
+                    uint8_t out[16]);
 
 #endif

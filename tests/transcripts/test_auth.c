@@ -359,6 +359,93 @@ static void test_fallback_keeps_cleartext_rule(void **state)
     run_transcript(t_policy_refusal, fallback_in_cleartext);
 }
 
+/* CRAM-MD5, RFC 2195's own example: user tim, password tanstaaftanstaaf. */
+#define CRAM_CHALLENGE "PDE4OTYuNjk3MTcwOTUyQHBvc3RvZmZpY2UucmVzdG9uLm1jaS5uZXQ+"
+#define CRAM_RESPONSE "dGltIGI5MTNhNjAyYzdlZGE3YTQ5NWI0ZTZlNzMzNGQzODkw"
+
+static void tim(struct harness *h)
+{
+    h->cfg.username = "tim";
+    h->cfg.password = "tanstaaftanstaaf";
+}
+
+static void t_cram_md5(struct harness *h)
+{
+    hello(h);
+    h_client(h, "AUTH CRAM-MD5\r\n");
+    h_server(h, "334 " CRAM_CHALLENGE "\r\n");
+    h_client(h, CRAM_RESPONSE "\r\n");
+    h_server(h, "235 2.7.0 ok\r\n");
+    h_wants(h, SMTPC_READY);
+    assert_int_equal(smtpc_session_authenticated(&h->s), 1);
+    assert_non_null(
+        strstr(h->trace, "C: AUTH CRAM-MD5\nS: 334 " CRAM_CHALLENGE "\nC: <redacted>\n"));
+    assert_null(strstr(h->trace, CRAM_RESPONSE));
+    assert_null(strstr(h->trace, "tanstaaf"));
+}
+
+/* It does not reveal the password: no cleartext permission needed, and
+ * in clear it is preferred to PLAIN and LOGIN. */
+static void test_cram_md5_in_clear(void **state)
+{
+    (void)state;
+    ehlo_reply = "250-mx.example\r\n250 AUTH PLAIN LOGIN CRAM-MD5\r\n";
+    run_transcript(t_cram_md5, tim);
+}
+
+/* Over an encrypted link PLAIN comes first. */
+static void tim_secure(struct harness *h)
+{
+    tim(h);
+    h->cfg.flags |= SMTPC_F_SECURE;
+}
+
+static void t_plain_when_secure(struct harness *h)
+{
+    hello(h);
+    /* base64("\0tim\0tanstaaftanstaaf") */
+    h_client(h, "AUTH PLAIN AHRpbQB0YW5zdGFhZnRhbnN0YWFm\r\n");
+}
+
+static void test_plain_preferred_when_secure(void **state)
+{
+    (void)state;
+    ehlo_reply = "250-mx.example\r\n250 AUTH CRAM-MD5 PLAIN\r\n";
+    run_transcript(t_plain_when_secure, tim_secure);
+}
+
+static void cram_only(struct harness *h)
+{
+    tim_secure(h);
+    h->cfg.auth_mechs = SMTPC_AUTH_CRAM_MD5;
+}
+
+static void test_cram_md5_asked_for(void **state)
+{
+    (void)state;
+    ehlo_reply = "250-mx.example\r\n250 AUTH CRAM-MD5 PLAIN\r\n";
+    run_transcript(t_cram_md5, cram_only);
+}
+
+/* A challenge that is not base64 is cancelled, never answered. */
+static void t_cram_bad_challenge(struct harness *h)
+{
+    hello(h);
+    h_client(h, "AUTH CRAM-MD5\r\n");
+    h_server(h, "334 not*base64\r\n");
+    h_client(h, "*\r\n");
+    h_server(h, "501 5.7.0 cancelled\r\n");
+    h_wants(h, SMTPC_FAILED);
+    assert_int_equal(smtpc_session_error(&h->s), SMTPC_ERR_AUTH_PROTOCOL);
+}
+
+static void test_cram_md5_bad_challenge(void **state)
+{
+    (void)state;
+    ehlo_reply = "250-mx.example\r\n250 AUTH CRAM-MD5\r\n";
+    run_transcript(t_cram_bad_challenge, tim);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -381,6 +468,10 @@ int main(void)
         cmocka_unit_test(test_fallback_plain_when_no_auth),
         cmocka_unit_test(test_fallback_keeps_offered_mechanism),
         cmocka_unit_test(test_fallback_keeps_cleartext_rule),
+        cmocka_unit_test(test_cram_md5_in_clear),
+        cmocka_unit_test(test_plain_preferred_when_secure),
+        cmocka_unit_test(test_cram_md5_asked_for),
+        cmocka_unit_test(test_cram_md5_bad_challenge),
     };
 
     return cmocka_run_group_tests_name("auth transcripts", tests, NULL, NULL);
