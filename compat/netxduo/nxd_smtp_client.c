@@ -57,9 +57,9 @@ UINT _nxd_smtp_client_create(NX_SMTP_CLIENT *client_ptr, NX_IP *ip_ptr,
         smtpc_check_address(from_address, 1) != 0)
         return NX_SMTP_INVALID_PARAM;
     if (authentication_type != NX_SMTP_CLIENT_AUTH_NONE) {
-        /* CRAM-MD5 is not implemented yet: refused rather than downgraded */
         if ((authentication_type != NX_SMTP_CLIENT_AUTH_PLAIN &&
-             authentication_type != NX_SMTP_CLIENT_AUTH_LOGIN) ||
+             authentication_type != NX_SMTP_CLIENT_AUTH_LOGIN &&
+             authentication_type != NX_SMTP_CLIENT_AUTH_CRAM_MD5) ||
             username == NX_NULL || username[0] == '\0' || password == NX_NULL)
             return NX_SMTP_AUTHENTICATION_ERROR;
     }
@@ -195,8 +195,8 @@ static UINT build_headers(NX_SMTP_CLIENT *c)
     /* this client's count and the clock; on a device also the client's
      * address, so two clients never collide (hosts add randomness instead,
      * and an address there would give ASLR away) */
-    h.id_unique = ((unsigned long long)++c->nx_smtp_client_mails << 32) ^
-                  (unsigned long long)tx_time_get();
+    h.id_unique =
+        ((unsigned long long)++c->nx_smtp_client_mails << 32) ^ (unsigned long long)tx_time_get();
 #if !SMTPC_MESSAGE_POSIX
     h.id_unique ^= (unsigned long long)(uintptr_t)c << 8;
 #endif
@@ -218,9 +218,17 @@ static void session_config(const NX_SMTP_CLIENT *c, struct smtpc_session_config 
         cfg->username = c->nx_smtp_username;
         cfg->password = c->nx_smtp_password;
         cfg->authzid = c->nx_smtp_username; /* the original's PLAIN: user\0user\0password */
-        cfg->auth_mechs = c->nx_smtp_client_authentication_type == NX_SMTP_CLIENT_AUTH_LOGIN
-                              ? SMTPC_AUTH_LOGIN
-                              : SMTPC_AUTH_PLAIN;
+        switch (c->nx_smtp_client_authentication_type) {
+        case NX_SMTP_CLIENT_AUTH_LOGIN:
+            cfg->auth_mechs = SMTPC_AUTH_LOGIN;
+            break;
+        case NX_SMTP_CLIENT_AUTH_CRAM_MD5:
+            cfg->auth_mechs = SMTPC_AUTH_CRAM_MD5;
+            break;
+        default:
+            cfg->auth_mechs = SMTPC_AUTH_PLAIN;
+            break;
+        }
         /* the choice of PLAIN or LOGIN over this TLS-less API is the consent */
         cfg->flags |= SMTPC_F_ALLOW_CLEARTEXT_AUTH | SMTPC_F_NO_INITIAL_RESPONSE |
                       SMTPC_F_AUTH_FALLBACK_PLAIN;

@@ -20,7 +20,10 @@
  *
  * Security: the NetX API has no TLS, so choosing NX_SMTP_CLIENT_AUTH_PLAIN
  * or _LOGIN is taken as consent to send the password over plain TCP, as
- * the original does. Use smtpc's own API for STARTTLS.
+ * the original does. NX_SMTP_CLIENT_AUTH_CRAM_MD5 (which the original
+ * declares but never implemented) keeps the password on the device; like
+ * the others it falls back to PLAIN when the server does not list it. Use
+ * smtpc's own API over NetX with mbedTLS for TLS.
  */
 #ifndef NXD_SMTP_CLIENT_H
 #define NXD_SMTP_CLIENT_H

@@ -23,6 +23,7 @@ the exit status is non-zero when anything failed.
 import argparse
 import base64
 import email.utils
+import hmac
 import json
 import os
 import re
@@ -732,6 +733,42 @@ class T04Auth(CliTest):
                 self.assertNotIn(b64(PASSWORD).encode(), got)
                 self.assertWire(srv, EHLO + QUIT)
                 self.assertNothingStored(srv)
+
+    def cram_server(self):
+        script = dict(USERS)
+        script["ehlo"] = ["250-smtpc-test.localhost", "250-SIZE 10485760",
+                          "250 AUTH PLAIN LOGIN CRAM-MD5"]
+        return self.server(script)
+
+    def test_04_cram_md5_in_clear(self):
+        # auto in clear picks CRAM-MD5: the password never leaves the client,
+        # so no --allow-plaintext-auth is needed
+        for mech in ("auto", "cram-md5"):
+            with self.subTest(auth=mech):
+                srv = self.cram_server()
+                p = self.auth_send(srv, "--auth", mech, "-v", env={"SMTPC_PASSWORD": PASSWORD})
+                self.assertExit(p, EX_OK)
+                wire = srv.client_bytes()
+                m = re.match(rb"EHLO test\.example\r\nAUTH CRAM-MD5\r\n([A-Za-z0-9+/=]+)\r\n",
+                             wire)
+                self.assertIsNotNone(m, wire[:200])
+                with open(os.path.join(srv.record, "conn-1.server"), "rb") as f:
+                    challenge = base64.b64decode(re.search(rb"\r\n334 (\S+)\r\n",
+                                                           f.read()).group(1))
+                want = hmac.new(PASSWORD.encode(), challenge, "md5").hexdigest()
+                self.assertEqual(base64.b64decode(m.group(1)), ("%s %s" % (USER, want)).encode())
+                self.assertEqual(wire[m.end():], txn_wire(PLAIN_MESSAGE) + QUIT)
+                self.assertNotIn(PASSWORD.encode(), wire)
+                self.assertIn("C: <redacted>", p.err)
+                self.assertNotIn(m.group(1).decode(), p.err)
+                self.assertStored(srv, PLAIN_MESSAGE, auth_user=USER)
+
+    def test_04_cram_md5_wrong_password(self):
+        srv = self.cram_server()
+        p = self.auth_send(srv, "--auth", "cram-md5", env={"SMTPC_PASSWORD": "wrong"})
+        self.assertExit(p, EX_NOPERM)
+        self.assertErrorLine(p, "AUTH", "535")
+        self.assertNothingStored(srv)
 
     def test_04_server_without_auth(self):
         srv = self.server({"ehlo": ["250-smtpc-test.localhost", "250-SIZE 10485760",

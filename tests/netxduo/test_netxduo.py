@@ -21,6 +21,7 @@ The last line printed is "N passed, M failed".
 """
 
 import argparse
+import base64
 import os
 import re
 import shlex
@@ -229,6 +230,20 @@ class T1Send(NxTest):
         srv = self.server({"ehlo": ["250-smtpc-test.localhost", "250 8BITMIME"]})
         r = self.nx(srv, "--auth", "login", "--user", USER, "--password", PASSWORD, body=BODY)
         self.assertSent(srv, r, plain_auth(), size=False)
+
+    def test_cram_md5(self):
+        # the original declares CRAM-MD5 but never implemented it
+        srv = self.server({"ehlo": ["250-smtpc-test.localhost", "250 AUTH CRAM-MD5 PLAIN"]})
+        r = self.nx(srv, "--auth", "cram-md5", "--user", USER, "--password", PASSWORD, body=BODY)
+        self.assertStatuses(r, [NX_SUCCESS])
+        wire = self.wire(srv)
+        m = re.match(rb"EHLO device\.example\r\nAUTH CRAM-MD5\r\n([A-Za-z0-9+/=]+)\r\n", wire)
+        self.assertIsNotNone(m, wire[:200])
+        user, _, digest = base64.b64decode(m.group(1)).partition(b" ")
+        self.assertEqual(user, USER.encode())
+        self.assertRegex(digest, rb"^[0-9a-f]{32}$")
+        self.assertNotIn(PASSWORD.encode(), wire)
+        self.assertDelivered(srv, headers(), BODY, USER)
 
     def test_ehlo_over_segments_with_pauses(self):
         # AUTH LOGIN comes last, 0.3 s after the rest: deciding early would

@@ -231,7 +231,7 @@ static void test_create_authentication_input(void **state)
     assert_int_equal(create(user, NX_NULL, from, domain, NX_SMTP_CLIENT_AUTH_LOGIN),
                      NX_SMTP_AUTHENTICATION_ERROR);
     assert_int_equal(create(user, password, from, domain, 7), NX_SMTP_AUTHENTICATION_ERROR);
-    assert_int_equal(create(user, password, from, domain, NX_SMTP_CLIENT_AUTH_CRAM_MD5),
+    assert_int_equal(create(NX_NULL, password, from, domain, NX_SMTP_CLIENT_AUTH_CRAM_MD5),
                      NX_SMTP_AUTHENTICATION_ERROR);
     /* no credentials needed without authentication */
     assert_int_equal(create(NX_NULL, NX_NULL, from, domain, NX_SMTP_CLIENT_AUTH_NONE), NX_SUCCESS);

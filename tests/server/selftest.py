@@ -9,6 +9,7 @@ Every process it starts is terminated (by PID) before it exits.
 """
 
 import base64
+import hmac
 import json
 import os
 import signal
@@ -331,7 +332,7 @@ def auth_plain_initial_and_two_step(tmp):
     c.reply()
     c.send(b"not base64!\r\n")
     expect(c.reply(), [b"501 5.5.2 Cannot decode response\r\n"], "bad b64")
-    c.send(b"AUTH CRAM-MD5\r\n")
+    c.send(b"AUTH DIGEST-MD5\r\n")
     expect(c.reply(), [b"504 5.5.4 Unrecognized authentication type\r\n"],
            "mech")
     c.send(b"AUTH PLAIN\r\n")
@@ -434,6 +435,29 @@ def eol_and_split_writes(tmp):
     c.send(b"EHLO x\r\nQUIT\r\n")
     expect(c.reply()[-1], b"250 SMTPUTF8\n", "EHLO last line")
     expect(c.reply(), [b"221 2.0.0 Bye\n"], "QUIT")
+    c.close()
+    expect(srv.wait(), 0, "exit status")
+
+
+@test
+def auth_cram_md5(tmp):
+    # RFC 2195: a wrong digest is refused, the right one accepted
+    srv = Server(tmp, args=["--sessions", "1"])
+    c = srv.raw()
+    c.reply()
+    c.send(b"EHLO x\r\n")
+    c.reply()
+    c.send(b"AUTH CRAM-MD5\r\n")
+    c.reply()
+    c.send(b64(b"user 00000000000000000000000000000000").encode() + b"\r\n")
+    expect(c.code(), "535", "wrong digest")
+    c.send(b"AUTH CRAM-MD5\r\n")
+    challenge = base64.b64decode(c.reply()[0][4:].strip())
+    assert challenge.startswith(b"<") and challenge.endswith(b">"), challenge
+    digest = hmac.new(b"password", challenge, "md5").hexdigest()
+    c.send(b64(b"user " + digest.encode()).encode() + b"\r\nQUIT\r\n")
+    expect(c.code(), "235", "cram-md5")
+    expect(c.code(), "221", "quit")
     c.close()
     expect(srv.wait(), 0, "exit status")
 

@@ -235,6 +235,8 @@ int main(int argc, char **argv)
             co.session.auth_mechs = SMTPC_AUTH_PLAIN;
         else if (strcmp(o.auth, "login") == 0)
             co.session.auth_mechs = SMTPC_AUTH_LOGIN;
+        else if (strcmp(o.auth, "cram-md5") == 0)
+            co.session.auth_mechs = SMTPC_AUTH_CRAM_MD5;
     }
     if (o.allow_plaintext_auth)
         co.session.flags |= SMTPC_F_ALLOW_CLEARTEXT_AUTH;

@@ -25,8 +25,9 @@ static const char usage_text[] =
     "  -u, --user NAME            authenticate as NAME\n"
     "      --password-file FILE   password from the first line of FILE (default:\n"
     "                             the environment variable SMTPC_PASSWORD)\n"
-    "      --auth none|plain|login|auto\n"
-    "                             mechanism (default auto: the strongest offered)\n"
+    "      --auth none|plain|login|cram-md5|auto\n"
+    "                             mechanism (default auto: PLAIN over TLS; in clear\n"
+    "                             CRAM-MD5, which does not reveal the password)\n"
     "      --allow-plaintext-auth allow the password over an unencrypted connection\n"
     "                             (DANGEROUS: anyone on the path can read it)\n"
     "      --auth-optional        send without authenticating when the server\n"
@@ -221,8 +222,8 @@ int cli_parse(int argc, char **argv, struct cli_options *o)
             break;
         case OPT_AUTH:
             if (strcmp(optarg, "none") && strcmp(optarg, "plain") && strcmp(optarg, "login") &&
-                strcmp(optarg, "auto"))
-                return usage_error("--auth takes none, plain, login or auto", optarg);
+                strcmp(optarg, "cram-md5") && strcmp(optarg, "auto"))
+                return usage_error("--auth takes none, plain, login, cram-md5 or auto", optarg);
             o->auth = optarg;
             break;
         case OPT_ALLOW_PLAINTEXT:
