@@ -7,8 +7,8 @@
  * message in MESSAGE_FILE, with the blocking client and prints what the
  * server said. The environment chooses the rest:
  *
- *   SMTPC_USER, SMTPC_PASSWORD   authenticate (SMTPC_AUTH=plain or login to
- *                                choose the mechanism)
+ *   SMTPC_USER, SMTPC_PASSWORD   authenticate (SMTPC_AUTH=plain, login or
+ *                                cram-md5 to choose the mechanism)
  *   SMTPC_TLS                    starttls (required), implicit (port 465),
  *                                none, or by default STARTTLS when offered
  *   SMTPC_CACERT                 trust the CAs in this file instead of the
@@ -128,6 +128,8 @@ int main(int argc, char **argv)
         opt.session.auth_mechs = SMTPC_AUTH_LOGIN;
     else if (mech != NULL && strcmp(mech, "plain") == 0)
         opt.session.auth_mechs = SMTPC_AUTH_PLAIN;
+    else if (mech != NULL && strcmp(mech, "cram-md5") == 0)
+        opt.session.auth_mechs = SMTPC_AUTH_CRAM_MD5;
 
     if (argc == 6) {
         FILE *f = fopen(argv[5], "rb");

@@ -190,6 +190,13 @@ LOGIN:
   server_condition = \${if and {{eq{\$auth1}{$SASL_USER}}{eq{\$auth2}{$SASL_PASS}}}}
   server_set_id = \$auth1
   server_advertise_condition = \${if def:tls_in_cipher}
+
+CRAM:
+  driver = cram_md5
+  public_name = CRAM-MD5
+  server_secret = \${if eq{\$auth1}{$SASL_USER}{$SASL_PASS}fail}
+  server_set_id = \$auth1
+  server_advertise_condition = \${if def:tls_in_cipher}
 EOF
     chmod 644 "$CONFIG"
 }

@@ -4,7 +4,7 @@ loopback (Postfix, Exim, OpenSMTPD, aiosmtpd; tests/interop/*-ctl.sh), with
 a test PKI made at test time (tests/tls/make-certs.sh).
 
 For each server x TLS mode it offers (STARTTLS on submission, implicit TLS)
-x mechanism (PLAIN, LOGIN) x TLS backend built (OpenSSL, mbedTLS), a message
+x mechanism (PLAIN, LOGIN; CRAM-MD5 with Exim) x TLS backend built (OpenSSL, mbedTLS), a message
 is sent twice: with the command-line tool and with the library
 (examples/send_mail). Each delivered message is compared with what was
 sent, byte for byte, once the trace headers the server adds are set aside
@@ -37,6 +37,8 @@ SERVERS = {  # name: control script
 ADDED = {"received", "return-path", "delivered-to", "x-original-to", "envelope-to",
          "delivery-date"}
 SENDER = "sender@interop.test"
+# Mechanisms beyond PLAIN and LOGIN, where the server offers them.
+MECHANISMS = {"exim": ("plain", "login", "cram-md5")}
 
 args = None
 rows = []          # (server, mode, mech, backend, client, ok, detail)
@@ -186,7 +188,7 @@ def run_server(workdir, certs, server):
             if not port:
                 rows.append((server, mode, "-", "-", "-", False, "port not offered"))
                 continue
-            for mech in ("plain", "login"):
+            for mech in MECHANISMS.get(server, ("plain", "login")):
                 for backend in args.backends:
                     for client in ("cli", "library"):
                         cell(workdir, env, server, prefix, mode, port, mech, backend, client)
