@@ -138,25 +138,10 @@ cmd_stop() {
     rm -f -- "$PIDFILE"
 }
 
-cmd_status() {
-    [[ $# -eq 1 ]] || usage
-    local dir
-    dir=$(resolve_dir "$1") || { echo "not running"; exit 3; }
-    set_paths "$dir"
-    if [[ -n $(instance_pids) ]]; then
-        echo "running"
-        exit 0
-    fi
-    echo "not running"
-    exit 3
-}
-
-cmd_wait_delivery() {
-    [[ $# -eq 2 || $# -eq 3 ]] || usage
-    local dir
-    dir=$(resolve_dir "$1") || die "no such directory: $1"
-    set_paths "$dir"
-    wait_for_delivery "$MAILDIR" "$2" "${3:-20}" "$LOGFILE"
+# instance_running: whether the instance set_paths points at runs (for
+# ctl-common.sh's cmd_status).
+instance_running() {
+    [[ -n $(instance_pids) ]]
 }
 
 ctl_main "$@"

@@ -1,9 +1,11 @@
 # shellcheck shell=bash
-# ctl-common.sh - shared helpers of exim-ctl.sh, opensmtpd-ctl.sh and
-# aiosmtpd-ctl.sh (sourced, not run).  See README.md.
+# ctl-common.sh - shared helpers and settings of the four servers' control
+# scripts (sourced, not run).  See README.md.
 #
 # The sourcing script sets PROG before sourcing, and defines usage(),
-# cmd_start, cmd_stop, cmd_status and cmd_wait_delivery for ctl_main.
+# set_paths, instance_running, cmd_start and cmd_stop for ctl_main, which
+# provides cmd_status and cmd_wait_delivery (postfix-ctl.sh has a main of
+# its own, with the same commands).
 # shellcheck disable=SC2034 # the constants are used by the sourcing scripts
 
 PATH=$PATH:/usr/sbin:/sbin
@@ -293,6 +295,30 @@ show_log_tail() {
     else
         log "(no log in $f)"
     fi
+}
+
+# status DIR: exit 0 when the instance in DIR runs, 3 when not. The script
+# defines set_paths and instance_running.
+cmd_status() {
+    [[ $# -eq 1 ]] || usage
+    local dir
+    dir=$(resolve_dir "$1") || { echo "not running"; exit 3; }
+    set_paths "$dir"
+    if instance_running; then
+        echo "running"
+        exit 0
+    fi
+    echo "not running"
+    exit 3
+}
+
+# wait-delivery DIR N [TIMEOUT]: wait for N messages in the instance's Maildir.
+cmd_wait_delivery() {
+    [[ $# -eq 2 || $# -eq 3 ]] || usage
+    local dir
+    dir=$(resolve_dir "$1") || die "no such directory: $1"
+    set_paths "$dir"
+    wait_for_delivery "$MAILDIR" "$2" "${3:-20}" "$LOGFILE"
 }
 
 # ctl_main "$@": the common command dispatcher.

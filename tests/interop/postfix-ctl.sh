@@ -17,32 +17,20 @@
 
 set -euo pipefail
 
-PATH=$PATH:/usr/sbin:/sbin
-export PATH
-# a caller's MAIL_CONFIG must not point postconf at another instance; CDPATH
-# would make "cd" print
-unset MAIL_CONFIG CDPATH
-umask 022
-
 PROG=${0##*/}
-PY=/usr/bin/python3
+# The helpers and settings the four servers' scripts share (log, die,
+# timing, paths, env quoting, the domain and credentials, the timeouts).
+# The Postfix-specific pick_ports, write_env and the like below replace
+# the shared ones of the same name; status and wait-delivery are shared.
+# shellcheck source=ctl-common.sh
+. "$(dirname -- "${BASH_SOURCE[0]}")/ctl-common.sh"
+# a caller's MAIL_CONFIG must not point postconf at another instance
+unset MAIL_CONFIG
 
-DOMAIN=interop.test
-MYHOSTNAME=smtpc-interop.localhost
 UNKNOWN_LOCALPART=nosuchuser
-SASL_USER=${SMTPC_INTEROP_USER:-smtpc}
-SASL_PASS=${SMTPC_INTEROP_PASS:-s3cret-Pa55}
-START_TIMEOUT=${SMTPC_INTEROP_START_TIMEOUT:-15}
-STOP_TIMEOUT=${SMTPC_INTEROP_STOP_TIMEOUT:-15}
 PROCESS_LIMIT=${SMTPC_INTEROP_PROCESS_LIMIT:-20}
 # stop: how long a port may keep listening once the instance's processes are gone
 PORT_GRACE_US=2000000
-# auto (default): use [::1] when the kernel lets us bind it; 0: IPv4 only; 1: require it.
-WANT_IPV6=${SMTPC_INTEROP_IPV6:-auto}
-
-log() { printf '%s: %s\n' "$PROG" "$*" >&2; }
-die() { log "error: $*"; exit 1; }
-skip() { log "SKIP: $*"; exit 77; }
 
 usage() {
     cat >&2 <<EOF
@@ -57,48 +45,10 @@ EOF
 # --------------------------------------------------------------------------
 # helpers
 
-# now_us: wall clock in microseconds (bash >= 5 has EPOCHREALTIME).
-now_us() {
-    local t=${EPOCHREALTIME:-}
-    if [[ -n $t ]]; then
-        printf '%s\n' "${t/[.,]/}"
-    else
-        printf '%s\n' "$(($(date +%s%N) / 1000))"
-    fi
-}
 
-# seconds_to_us SECONDS (may be fractional) -> microseconds
-seconds_to_us() {
-    [[ $1 =~ ^[0-9]+([.][0-9]+)?$ ]] || die "not a number of seconds: $1"
-    awk -v t="$1" 'BEGIN { printf "%d\n", t * 1000000 }'
-}
 
-# resolve_dir DIR [create]: absolute physical path of DIR.
-resolve_dir() {
-    local d=$1
-    if [[ ${2:-} == create ]]; then
-        mkdir -p -- "$d"
-    fi
-    [[ -d $d ]] || return 1
-    (cd -- "$d" && pwd -P)
-}
 
-# The generated files interpolate DIR into main.cf, master.cf and smtpd.conf,
-# whose syntax has no quoting: keep the path to harmless characters.
-check_dir_name() {
-    [[ $1 =~ ^/[A-Za-z0-9_./+-]*$ ]] ||
-        die "DIR must be an absolute path of [A-Za-z0-9_./+-] only (got '$1')"
-    [[ $1 != / ]] || die "refusing to use / as DIR"
-}
 
-# env_quote VALUE: print VALUE so that sh can source it.
-env_quote() {
-    if [[ $1 =~ ^[A-Za-z0-9_./:@%+,=-]*$ ]]; then
-        printf '%s' "$1"
-    else
-        printf "'%s'" "${1//\'/\'\\\'\'}"
-    fi
-}
 
 # Compiled-in defaults of the installation paths, read once (one postconf run).
 declare -A PF_DEFAULT=()
@@ -164,30 +114,7 @@ instance_ports() {
     sed -n -E 's/^(127\.0\.0\.1|\[::1\]):([0-9]+)[[:space:]].*/\2/p' "$CONF/master.cf" | sort -u
 }
 
-# any_port_listening PORT...: is there a LISTEN socket on one of the ports?
-# Read from /proc/net, without connecting: a foreign listener that never
-# accepts cannot hang us, and Postfix does not spawn an smtpd for nothing.
-any_port_listening() {
-    local f
-    local -a files=()
-    for f in /proc/net/tcp /proc/net/tcp6; do
-        [[ -r $f ]] && files+=("$f")
-    done
-    ((${#files[@]} > 0 && $# > 0)) || return 1
-    awk -v want="$*" '
-        BEGIN { n = split(want, w, " "); for (i = 1; i <= n; i++) port[sprintf("%04X", w[i])] = 1 }
-        FNR > 1 && $4 == "0A" { split($2, a, ":"); if (a[2] in port) found = 1 }
-        END { exit !found }' "${files[@]}"
-}
 
-show_log_tail() {
-    if [[ -s $LOGFILE ]]; then
-        log "last lines of $LOGFILE:"
-        tail -n "${1:-25}" "$LOGFILE" >&2 || true
-    else
-        log "(no log in $LOGFILE)"
-    fi
-}
 
 need_tools() {
     if ! command -v postfix >/dev/null 2>&1 || ! command -v postconf >/dev/null 2>&1; then
@@ -503,19 +430,6 @@ write_env() {
     mv -f "$ENVFILE.tmp" "$ENVFILE"
 }
 
-# install_certs CERTDIR: copy the test PKI (tests/tls/make-certs.sh) into
-# $TLSDIR, so CERTDIR's own permissions never matter.
-install_certs() {
-    local src=$1 f
-    for f in ca.pem server.pem server.key server-chain.pem; do
-        [[ -r $src/$f ]] || die "$src/$f missing (make it with tests/tls/make-certs.sh $src)"
-    done
-    mkdir -p -- "$TLSDIR"
-    for f in ca.pem server.pem server-chain.pem; do
-        install -m 644 -o root -g root -- "$src/$f" "$TLSDIR/$f"
-    done
-    install -m 600 -o root -g root -- "$src/server.key" "$TLSDIR/server.key"
-}
 
 # --------------------------------------------------------------------------
 # commands
@@ -575,7 +489,7 @@ cmd_start() {
     mkdir -p -- "$SASLDIR"
     write_sasl
     if [[ $TLS == 1 ]]; then
-        install_certs "$certdir"
+        install_certs "$certdir" "$TLSDIR" root root 600
     fi
 
     local attempt ports p1 p2 p3='' ok=0 err log_lines
@@ -595,7 +509,7 @@ cmd_start() {
                 (PORT_GRACE_US=0 cmd_stop "$DIR") >/dev/null 2>&1 || true
                 continue
             fi
-            show_log_tail
+            show_log_tail "$LOGFILE"
             (cmd_stop "$DIR") >/dev/null 2>&1 || true
             die "postfix -c $CONF start failed"
         fi
@@ -620,7 +534,7 @@ cmd_start() {
         if [[ $err == *"expected PLAIN and LOGIN"* ]]; then
             log "(Cyrus SASL plugins from libsasl2-modules missing?)"
         fi
-        show_log_tail
+        show_log_tail "$LOGFILE"
         (cmd_stop "$DIR") >/dev/null 2>&1 || true
         die "Postfix in $DIR did not become ready"
     done
@@ -683,40 +597,11 @@ cmd_stop() {
     return 0
 }
 
-cmd_status() {
-    [[ $# -eq 1 ]] || usage
-    local dir
-    dir=$(resolve_dir "$1") || exit 3
-    set_paths "$dir"
+# instance_running: whether the instance set_paths points at runs (for
+# ctl-common.sh's cmd_status).
+instance_running() {
     load_pf_defaults
-    if [[ -n $(instance_pids) ]]; then
-        echo "running"
-        exit 0
-    fi
-    echo "not running"
-    exit 3
-}
-
-cmd_wait_delivery() {
-    [[ $# -eq 2 || $# -eq 3 ]] || usage
-    local dir want=$2 timeout=${3:-20}
-    [[ $want =~ ^[0-9]+$ ]] || die "N must be a non-negative integer (got '$want')"
-    dir=$(resolve_dir "$1") || die "no such directory: $1"
-    set_paths "$dir"
-    [[ -d $MAILDIR/new ]] || die "no Maildir in $DIR (was the instance started?)"
-
-    local deadline have
-    deadline=$(($(now_us) + $(seconds_to_us "$timeout")))
-    while :; do
-        have=$(find "$MAILDIR/new" -mindepth 1 -maxdepth 1 -type f | wc -l)
-        ((have >= want)) && return 0
-        if (($(now_us) > deadline)); then
-            log "timeout after ${timeout}s: $have of $want message(s) in $MAILDIR/new"
-            show_log_tail 40
-            return 1
-        fi
-        sleep 0.05
-    done
+    [[ -n $(instance_pids) ]]
 }
 
 main() {
