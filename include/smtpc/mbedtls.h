@@ -41,7 +41,7 @@ extern "C" {
 
 struct smtpc_mbedtls {
     struct smtpc_transport base; /* private from here on */
-    struct smtpc_transport *inner;
+    struct smtpc_tls_link link;  /* the connection under the layer */
     mbedtls_entropy_context entropy;
     mbedtls_ctr_drbg_context drbg;
     mbedtls_ssl_config conf;
@@ -49,9 +49,6 @@ struct smtpc_mbedtls {
     mbedtls_x509_crt own_cert; /* client certificate chain, if any */
     mbedtls_pk_context own_key;
     mbedtls_ssl_context ssl; /* while a connection is attached (ssl_live) */
-    long long deadline;      /* for the operation under way, -1: none */
-    int inner_error;         /* what `inner` reported inside mbedTLS's call */
-    int inner_eof;           /* `inner` reached the end of the stream */
     int active;              /* the handshake succeeded */
     int ready;               /* init succeeded: the contexts above are set up */
     int ssl_live;            /* `ssl` is initialised */
@@ -59,7 +56,6 @@ struct smtpc_mbedtls {
     int peer_self_signed; /* the server's certificate names itself as issuer */
     size_t ip_len;        /* 4 or 16 when the host is an IP literal to verify */
     unsigned char ip[16];
-    char detail[SMTPC_TLS_DETAIL_MAX];
 };
 
 /* Seeds the random generator, sets up the configuration: trust, client

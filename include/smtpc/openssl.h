@@ -24,16 +24,12 @@ extern "C" {
 
 struct smtpc_openssl {
     struct smtpc_transport base; /* private from here on */
-    struct smtpc_transport *inner;
-    void *ctx;          /* SSL_CTX */
-    void *ssl;          /* SSL, while a connection is attached */
-    void *bio_method;   /* BIO_METHOD over `inner` */
-    long long deadline; /* for the operation under way, -1: none */
-    int inner_error;    /* what `inner` reported inside OpenSSL's call */
-    int inner_eof;      /* `inner` reached the end of the stream */
-    int active;         /* the handshake succeeded */
+    struct smtpc_tls_link link;  /* the connection under the layer */
+    void *ctx;                   /* SSL_CTX */
+    void *ssl;                   /* SSL, while a connection is attached */
+    void *bio_method;            /* BIO_METHOD over the link */
+    int active;                  /* the handshake succeeded */
     int no_verify;
-    char detail[SMTPC_TLS_DETAIL_MAX];
 };
 
 /* Creates the context: trust, client certificate, TLS 1.2 minimum.

@@ -12,6 +12,8 @@
 #ifndef SMTPC_TLS_H
 #define SMTPC_TLS_H
 
+#include "smtpc/transport.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -31,6 +33,16 @@ struct smtpc_tls_options {
  * op): "TLSv1.3 TLS_AES_256_GCM_SHA384, peer CN=mail.example" or why the
  * handshake or the setup failed. */
 #define SMTPC_TLS_DETAIL_MAX 384
+
+/* What every TLS layer keeps of the connection under it (private to the
+ * backends; src/transport/tls_link.c). */
+struct smtpc_tls_link {
+    struct smtpc_transport *inner; /* the connection the records travel over */
+    long long deadline;            /* of the operation under way, -1: none */
+    int inner_error;               /* what `inner` reported inside the library's call */
+    int inner_eof;                 /* `inner` reached the end of the stream */
+    char detail[SMTPC_TLS_DETAIL_MAX];
+};
 
 #ifdef __cplusplus
 }

@@ -24,6 +24,7 @@
 
 #include "smtpc/error.h"
 #include "smtpc/mbedtls.h"
+#include "../tls_link.h"
 
 #if MBEDTLS_VERSION_MAJOR != 2
 #error "smtpc's mbedTLS backend is written for mbedTLS 2.28"
@@ -63,22 +64,10 @@ static void set_detail(struct smtpc_mbedtls *t, const char *what, int err)
 
     if (err < 0) {
         error_text(err, reason, sizeof reason);
-        snprintf(t->detail, sizeof t->detail, "%s: %s", what, reason);
+        snprintf(t->link.detail, sizeof t->link.detail, "%s: %s", what, reason);
     } else {
-        snprintf(t->detail, sizeof t->detail, "%s", what);
+        snprintf(t->link.detail, sizeof t->link.detail, "%s", what);
     }
-}
-
-static int left_ms(struct smtpc_mbedtls *t)
-{
-    long long left;
-
-    if (t->deadline < 0)
-        return -1;
-    left = t->deadline - t->inner->ops->now_ms(t->inner);
-    if (left < 0)
-        return 0;
-    return left > 0x7fffffff ? 0x7fffffff : (int)left;
 }
 
 /* ---- IP literals, without inet_pton ---- */
@@ -200,20 +189,14 @@ static int has_ip_san(const mbedtls_x509_crt *crt, const unsigned char *ip, size
 static int bio_send(void *ctx, const unsigned char *buf, size_t len)
 {
     struct smtpc_mbedtls *t = ctx;
-    size_t done = 0;
+    long n;
 
     if (len > 0x7fffffff)
         len = 0x7fffffff;
-    while (done < len) { /* the inner transport may write part */
-        long n = t->inner->ops->write(t->inner, buf + done, len - done, left_ms(t));
-        if (n <= 0) {
-            t->inner_error = n < 0 ? (int)n : SMTPC_ERR_IO;
-            return t->inner_error == SMTPC_ERR_TIMEOUT ? MBEDTLS_ERR_SSL_TIMEOUT
-                                                       : MBEDTLS_ERR_NET_SEND_FAILED;
-        }
-        done += (size_t)n;
-    }
-    return (int)done;
+    n = smtpc_tls_link_write(&t->link, buf, len);
+    if (n >= 0)
+        return (int)n;
+    return n == SMTPC_ERR_TIMEOUT ? MBEDTLS_ERR_SSL_TIMEOUT : MBEDTLS_ERR_NET_SEND_FAILED;
 }
 
 /* mbedTLS's own `timeout` is its read_timeout setting, unused: the
@@ -226,14 +209,9 @@ static int bio_recv(void *ctx, unsigned char *buf, size_t len, uint32_t timeout)
     (void)timeout;
     if (len > 0x7fffffff)
         len = 0x7fffffff;
-    n = t->inner->ops->read(t->inner, buf, len, left_ms(t));
-    if (n > 0)
+    n = smtpc_tls_link_read(&t->link, buf, len);
+    if (n >= 0)
         return (int)n;
-    if (n == 0) {
-        t->inner_eof = 1;
-        return 0;
-    }
-    t->inner_error = (int)n;
     if (n == SMTPC_ERR_TIMEOUT)
         return MBEDTLS_ERR_SSL_TIMEOUT;
     return n == SMTPC_ERR_CLOSED ? MBEDTLS_ERR_NET_CONN_RESET : MBEDTLS_ERR_NET_RECV_FAILED;
@@ -256,33 +234,28 @@ static int verify_cb(void *ctx, mbedtls_x509_crt *crt, int depth, uint32_t *flag
 
 /* ---- the transport ---- */
 
-static void start_op(struct smtpc_mbedtls *t, int timeout_ms)
-{
-    t->deadline = timeout_ms < 0 ? -1 : t->inner->ops->now_ms(t->inner) + timeout_ms;
-    t->inner_error = 0;
-}
-
 /* mbedTLS asks to be called again: only while the deadline allows. */
 static int again(struct smtpc_mbedtls *t, int rc)
 {
     if (rc != MBEDTLS_ERR_SSL_WANT_READ && rc != MBEDTLS_ERR_SSL_WANT_WRITE)
         return 0;
-    return t->deadline < 0 || left_ms(t) > 0;
+    return t->link.deadline < 0 || smtpc_tls_link_left_ms(&t->link) > 0;
 }
 
 /* The smtpc error for a failed mbedtls_ssl_read/_write/_handshake. */
 static int failure(struct smtpc_mbedtls *t, int rc, const char *what)
 {
-    if (t->inner_error != 0) {
-        snprintf(t->detail, sizeof t->detail, "%s: %s", what, smtpc_strerror(t->inner_error));
-        return t->inner_error;
-    }
+    int inner = smtpc_tls_link_inner_failure(&t->link, what);
+
+    if (inner != 0)
+        return inner;
     if (rc == 0 || rc == MBEDTLS_ERR_SSL_PEER_CLOSE_NOTIFY || rc == MBEDTLS_ERR_SSL_CONN_EOF ||
-        t->inner_eof)
+        t->link.inner_eof)
         return SMTPC_ERR_CLOSED;
     if (rc == MBEDTLS_ERR_SSL_WANT_READ || rc == MBEDTLS_ERR_SSL_WANT_WRITE ||
         rc == MBEDTLS_ERR_SSL_TIMEOUT) {
-        snprintf(t->detail, sizeof t->detail, "%s: %s", what, smtpc_strerror(SMTPC_ERR_TIMEOUT));
+        snprintf(t->link.detail, sizeof t->link.detail, "%s: %s", what,
+                 smtpc_strerror(SMTPC_ERR_TIMEOUT));
         return SMTPC_ERR_TIMEOUT;
     }
     set_detail(t, what, rc);
@@ -295,8 +268,8 @@ static long tls_read(struct smtpc_transport *base, uint8_t *buf, size_t len, int
     int n;
 
     if (!t->active)
-        return t->inner->ops->read(t->inner, buf, len, timeout_ms);
-    start_op(t, timeout_ms);
+        return t->link.inner->ops->read(t->link.inner, buf, len, timeout_ms);
+    smtpc_tls_link_begin(&t->link, timeout_ms);
     do
         n = mbedtls_ssl_read(&t->ssl, buf, len);
     while (again(t, n));
@@ -312,8 +285,8 @@ static long tls_write(struct smtpc_transport *base, const uint8_t *buf, size_t l
     size_t done = 0;
 
     if (!t->active)
-        return t->inner->ops->write(t->inner, buf, len, timeout_ms);
-    start_op(t, timeout_ms);
+        return t->link.inner->ops->write(t->link.inner, buf, len, timeout_ms);
+    smtpc_tls_link_begin(&t->link, timeout_ms);
     if (len > 0x7fffffff)
         len = 0x7fffffff;
     while (done < len) { /* a record at a time: all of it, as SSL_write does */
@@ -334,8 +307,9 @@ static void describe_peer(struct smtpc_mbedtls *t)
 
     if (peer != NULL && mbedtls_x509_dn_gets(subject, sizeof subject, &peer->subject) < 0)
         subject[sizeof subject - 1] = '\0'; /* too long: what fitted */
-    snprintf(t->detail, sizeof t->detail, "%s %s, peer %s%s", mbedtls_ssl_get_version(&t->ssl),
-             mbedtls_ssl_get_ciphersuite(&t->ssl), subject, t->no_verify ? " (NOT VERIFIED)" : "");
+    snprintf(t->link.detail, sizeof t->link.detail, "%s %s, peer %s%s",
+             mbedtls_ssl_get_version(&t->ssl), mbedtls_ssl_get_ciphersuite(&t->ssl), subject,
+             t->no_verify ? " (NOT VERIFIED)" : "");
 }
 
 /* The reason in OpenSSL's words where the two overlap, in the order
@@ -374,7 +348,7 @@ static void verify_detail(struct smtpc_mbedtls *t, uint32_t flags)
             p += len + (nl != NULL);
         }
     }
-    snprintf(t->detail, sizeof t->detail, "certificate verify failed: %s", why);
+    snprintf(t->link.detail, sizeof t->link.detail, "certificate verify failed: %s", why);
 }
 
 static int tls_start(struct smtpc_transport *base, const char *host, int timeout_ms)
@@ -383,7 +357,7 @@ static int tls_start(struct smtpc_transport *base, const char *host, int timeout
     uint32_t flags;
     int rc;
 
-    if (t->inner == NULL || t->ssl_live || !t->ready)
+    if (t->link.inner == NULL || t->ssl_live || !t->ready)
         return SMTPC_ERR_STATE;
     mbedtls_ssl_init(&t->ssl);
     t->ssl_live = 1;
@@ -405,13 +379,14 @@ static int tls_start(struct smtpc_transport *base, const char *host, int timeout
             return SMTPC_ERR_TLS;
         }
     } else if (!t->no_verify) {
-        snprintf(t->detail, sizeof t->detail, "no server name to verify the certificate against");
+        snprintf(t->link.detail, sizeof t->link.detail,
+                 "no server name to verify the certificate against");
         return SMTPC_ERR_TLS_VERIFY;
     }
     mbedtls_ssl_set_verify(&t->ssl, verify_cb, t);
     mbedtls_ssl_set_bio(&t->ssl, t, bio_send, NULL, bio_recv);
 
-    start_op(t, timeout_ms);
+    smtpc_tls_link_begin(&t->link, timeout_ms);
     do
         rc = mbedtls_ssl_handshake(&t->ssl);
     while (again(t, rc));
@@ -435,20 +410,20 @@ static void tls_close(struct smtpc_transport *base)
 
     if (t->ssl_live) {
         if (t->active) {
-            start_op(t, 1000); /* close_notify, without waiting for the peer's */
+            smtpc_tls_link_begin(&t->link, 1000); /* close_notify, without waiting for the peer's */
             mbedtls_ssl_close_notify(&t->ssl);
         }
         mbedtls_ssl_free(&t->ssl);
         t->ssl_live = 0;
     }
     t->active = 0;
-    if (t->inner != NULL)
-        t->inner->ops->close(t->inner);
+    if (t->link.inner != NULL)
+        t->link.inner->ops->close(t->link.inner);
 }
 
 static long long tls_now_ms(struct smtpc_transport *base)
 {
-    return T(base)->inner->ops->now_ms(T(base)->inner);
+    return T(base)->link.inner->ops->now_ms(T(base)->link.inner);
 }
 
 static int tls_attach(struct smtpc_transport *base, struct smtpc_transport *inner)
@@ -461,16 +436,14 @@ static int tls_attach(struct smtpc_transport *base, struct smtpc_transport *inne
         mbedtls_ssl_free(&t->ssl);
         t->ssl_live = 0;
     }
-    t->inner = inner;
+    smtpc_tls_link_attach(&t->link, inner);
     t->active = 0;
-    t->inner_eof = 0;
-    t->detail[0] = '\0';
     return 0;
 }
 
 static const char *tls_describe(struct smtpc_transport *base)
 {
-    return T(base)->detail;
+    return T(base)->link.detail;
 }
 
 static const struct smtpc_transport_ops mbedtls_ops = {
@@ -575,7 +548,7 @@ int smtpc_mbedtls_init(struct smtpc_mbedtls *t, const struct smtpc_tls_options *
 
     memset(t, 0, sizeof *t);
     t->base.ops = &mbedtls_ops;
-    t->deadline = -1;
+    t->link.deadline = -1;
     t->no_verify = o != NULL && o->no_verify;
     /* all contexts at once, so that free() is right whatever fails next */
     mbedtls_entropy_init(&t->entropy);
@@ -630,5 +603,5 @@ void smtpc_mbedtls_free(struct smtpc_mbedtls *t)
 
 const char *smtpc_mbedtls_detail(const struct smtpc_mbedtls *t)
 {
-    return t->detail;
+    return t->link.detail;
 }

@@ -18,6 +18,7 @@
 
 #include "smtpc/error.h"
 #include "smtpc/openssl.h"
+#include "../tls_link.h"
 
 #define T(base) ((struct smtpc_openssl *)(base))
 
@@ -28,23 +29,11 @@ static void set_detail(struct smtpc_openssl *t, const char *what)
 
     if (e != 0) {
         ERR_error_string_n(e, reason, sizeof reason);
-        snprintf(t->detail, sizeof t->detail, "%s: %s", what, reason);
+        snprintf(t->link.detail, sizeof t->link.detail, "%s: %s", what, reason);
     } else {
-        snprintf(t->detail, sizeof t->detail, "%s", what);
+        snprintf(t->link.detail, sizeof t->link.detail, "%s", what);
     }
     ERR_clear_error();
-}
-
-static int left_ms(struct smtpc_openssl *t)
-{
-    long long left;
-
-    if (t->deadline < 0)
-        return -1;
-    left = t->deadline - t->inner->ops->now_ms(t->inner);
-    if (left < 0)
-        return 0;
-    return left > 0x7fffffff ? 0x7fffffff : (int)left;
 }
 
 /* ---- the BIO over the inner transport ---- */
@@ -57,32 +46,18 @@ static int bio_read(BIO *b, char *buf, int len)
     BIO_clear_retry_flags(b);
     if (len <= 0)
         return 0;
-    n = t->inner->ops->read(t->inner, (uint8_t *)buf, (size_t)len, left_ms(t));
-    if (n > 0)
-        return (int)n;
-    if (n == 0)
-        t->inner_eof = 1;
-    else
-        t->inner_error = (int)n;
-    return n == 0 ? 0 : -1;
+    n = smtpc_tls_link_read(&t->link, (uint8_t *)buf, (size_t)len);
+    return n >= 0 ? (int)n : -1;
 }
 
 static int bio_write(BIO *b, const char *buf, int len)
 {
     struct smtpc_openssl *t = BIO_get_data(b);
-    int done = 0;
 
     BIO_clear_retry_flags(b);
-    while (done < len) { /* the inner transport may write part */
-        long n = t->inner->ops->write(t->inner, (const uint8_t *)buf + done, (size_t)(len - done),
-                                      left_ms(t));
-        if (n <= 0) {
-            t->inner_error = n < 0 ? (int)n : SMTPC_ERR_IO;
-            return -1;
-        }
-        done += (int)n;
-    }
-    return done;
+    if (len <= 0)
+        return 0;
+    return smtpc_tls_link_write(&t->link, (const uint8_t *)buf, (size_t)len) < 0 ? -1 : len;
 }
 
 static long bio_ctrl(BIO *b, int cmd, long num, void *ptr)
@@ -97,21 +72,18 @@ static long bio_ctrl(BIO *b, int cmd, long num, void *ptr)
 
 static void start_op(struct smtpc_openssl *t, int timeout_ms)
 {
-    t->deadline = timeout_ms < 0 ? -1 : t->inner->ops->now_ms(t->inner) + timeout_ms;
-    t->inner_error = 0;
+    smtpc_tls_link_begin(&t->link, timeout_ms);
     ERR_clear_error();
 }
 
 /* The smtpc error for a failed SSL_read/SSL_write/SSL_connect. */
 static int failure(struct smtpc_openssl *t, int rc, const char *what)
 {
-    int e = SSL_get_error(t->ssl, rc);
+    int e = SSL_get_error(t->ssl, rc), inner = smtpc_tls_link_inner_failure(&t->link, what);
 
-    if (t->inner_error != 0) {
-        snprintf(t->detail, sizeof t->detail, "%s: %s", what, smtpc_strerror(t->inner_error));
-        return t->inner_error;
-    }
-    if (e == SSL_ERROR_ZERO_RETURN || t->inner_eof)
+    if (inner != 0)
+        return inner;
+    if (e == SSL_ERROR_ZERO_RETURN || t->link.inner_eof)
         return SMTPC_ERR_CLOSED;
     set_detail(t, what);
     return SMTPC_ERR_TLS;
@@ -123,7 +95,7 @@ static long tls_read(struct smtpc_transport *base, uint8_t *buf, size_t len, int
     int n;
 
     if (!t->active)
-        return t->inner->ops->read(t->inner, buf, len, timeout_ms);
+        return t->link.inner->ops->read(t->link.inner, buf, len, timeout_ms);
     start_op(t, timeout_ms);
     n = SSL_read(t->ssl, buf, len > 0x7fffffff ? 0x7fffffff : (int)len);
     if (n > 0)
@@ -138,7 +110,7 @@ static long tls_write(struct smtpc_transport *base, const uint8_t *buf, size_t l
     int n;
 
     if (!t->active)
-        return t->inner->ops->write(t->inner, buf, len, timeout_ms);
+        return t->link.inner->ops->write(t->link.inner, buf, len, timeout_ms);
     start_op(t, timeout_ms);
     n = SSL_write(t->ssl, buf, len > 0x7fffffff ? 0x7fffffff : (int)len);
     if (n > 0)
@@ -155,7 +127,7 @@ static void describe_peer(struct smtpc_openssl *t)
         X509_NAME_oneline(X509_get_subject_name(peer), subject, sizeof subject);
         X509_free(peer);
     }
-    snprintf(t->detail, sizeof t->detail, "%s %s, peer %s%s", SSL_get_version(t->ssl),
+    snprintf(t->link.detail, sizeof t->link.detail, "%s %s, peer %s%s", SSL_get_version(t->ssl),
              SSL_get_cipher_name(t->ssl), subject, t->no_verify ? " (NOT VERIFIED)" : "");
 }
 
@@ -176,7 +148,7 @@ static int tls_start(struct smtpc_transport *base, const char *host, int timeout
     int rc;
     long verify;
 
-    if (t->inner == NULL || t->ssl != NULL || t->ctx == NULL)
+    if (t->link.inner == NULL || t->ssl != NULL || t->ctx == NULL)
         return SMTPC_ERR_STATE;
     t->ssl = SSL_new(t->ctx);
     bio = t->ssl != NULL ? BIO_new(t->bio_method) : NULL;
@@ -197,7 +169,8 @@ static int tls_start(struct smtpc_transport *base, const char *host, int timeout
                 SSL_set1_host(t->ssl, host);
         }
     } else if (!t->no_verify) {
-        snprintf(t->detail, sizeof t->detail, "no server name to verify the certificate against");
+        snprintf(t->link.detail, sizeof t->link.detail,
+                 "no server name to verify the certificate against");
         return SMTPC_ERR_TLS_VERIFY;
     }
     SSL_set_verify(t->ssl, t->no_verify ? SSL_VERIFY_NONE : SSL_VERIFY_PEER, NULL);
@@ -211,7 +184,7 @@ static int tls_start(struct smtpc_transport *base, const char *host, int timeout
     }
     verify = SSL_get_verify_result(t->ssl);
     if (!t->no_verify && verify != X509_V_OK) {
-        snprintf(t->detail, sizeof t->detail, "certificate verify failed: %s",
+        snprintf(t->link.detail, sizeof t->link.detail, "certificate verify failed: %s",
                  X509_verify_cert_error_string(verify));
         ERR_clear_error();
         return SMTPC_ERR_TLS_VERIFY;
@@ -233,14 +206,14 @@ static void tls_close(struct smtpc_transport *base)
         t->ssl = NULL;
     }
     t->active = 0;
-    if (t->inner != NULL)
-        t->inner->ops->close(t->inner);
+    if (t->link.inner != NULL)
+        t->link.inner->ops->close(t->link.inner);
     ERR_clear_error();
 }
 
 static long long tls_now_ms(struct smtpc_transport *base)
 {
-    return T(base)->inner->ops->now_ms(T(base)->inner);
+    return T(base)->link.inner->ops->now_ms(T(base)->link.inner);
 }
 
 static int tls_attach(struct smtpc_transport *base, struct smtpc_transport *inner)
@@ -253,16 +226,14 @@ static int tls_attach(struct smtpc_transport *base, struct smtpc_transport *inne
         SSL_free(t->ssl);
         t->ssl = NULL;
     }
-    t->inner = inner;
+    smtpc_tls_link_attach(&t->link, inner);
     t->active = 0;
-    t->inner_eof = 0;
-    t->detail[0] = '\0';
     return 0;
 }
 
 static const char *tls_describe(struct smtpc_transport *base)
 {
-    return T(base)->detail;
+    return T(base)->link.detail;
 }
 
 static const struct smtpc_transport_ops openssl_ops = {
@@ -287,7 +258,8 @@ static int load_pem(struct smtpc_openssl *t, SSL_CTX *ctx, const char *pem)
     BIO_free(b);
     ERR_clear_error(); /* the end of the text reads as an error */
     if (count == 0) {
-        snprintf(t->detail, sizeof t->detail, "cannot load the CA certificates: none in the text");
+        snprintf(t->link.detail, sizeof t->link.detail,
+                 "cannot load the CA certificates: none in the text");
         return -1;
     }
     return 0;
@@ -300,7 +272,7 @@ int smtpc_openssl_init(struct smtpc_openssl *t, const struct smtpc_tls_options *
 
     memset(t, 0, sizeof *t);
     t->base.ops = &openssl_ops;
-    t->deadline = -1;
+    t->link.deadline = -1;
     t->no_verify = o != NULL && o->no_verify;
     ctx = SSL_CTX_new(TLS_client_method());
     if (ctx == NULL) {
@@ -367,5 +339,5 @@ void smtpc_openssl_free(struct smtpc_openssl *t)
 
 const char *smtpc_openssl_detail(const struct smtpc_openssl *t)
 {
-    return t->detail;
+    return t->link.detail;
 }
