@@ -312,15 +312,16 @@ static UINT status_of(const NX_SMTP_CLIENT *c, int err)
     }
 }
 
-/* Runs one session over the connected socket. Returns the NetX status. */
-static UINT run_session(NX_SMTP_CLIENT *c, ULONG header_room)
+/* Runs one session over the connected socket; `eight_bit`: the body has
+ * 8-bit bytes. Returns the NetX status. */
+static UINT run_session(NX_SMTP_CLIENT *c, ULONG header_room, int eight_bit)
 {
     struct smtpc_client *sc = &c->nx_smtp_client_smtpc;
     const NX_SMTP_CLIENT_MAIL *m = &c->nx_smtp_client_mail;
     struct smtpc_client_options o;
     struct smtpc_rcpt rcpt;
     struct smtpc_txn txn;
-    int eight = 0, rc;
+    int rc;
 
     smtpc_netxduo_init(&c->nx_smtp_client_transport, &c->nx_smtp_client_socket,
                        c->nx_smtp_client_packet_pool_ptr, header_room,
@@ -342,9 +343,7 @@ static UINT run_session(NX_SMTP_CLIENT *c, ULONG header_room)
     txn.rcpt = &rcpt;
     txn.rcpt_count = 1;
     txn.flags = SMTPC_TXN_ALL_RCPTS;
-    smtpc_body_check((const uint8_t *)m->nx_smtp_client_mail_body,
-                     m->nx_smtp_client_mail_body_length, &eight);
-    if (eight)
+    if (eight_bit)
         txn.flags |= SMTPC_TXN_8BIT;
     txn.size =
         (unsigned long long)c->nx_smtp_client_headers_length + m->nx_smtp_client_mail_body_length;
@@ -372,7 +371,7 @@ UINT _nx_smtp_mail_send(NX_SMTP_CLIENT *client_ptr, CHAR *recipient_address, UIN
     NX_TCP_SOCKET *sock = &client_ptr->nx_smtp_client_socket;
     ULONG header_room;
     UINT status;
-    int eight;
+    int eight = 0;
 
     client_ptr->nx_smtp_client_cmd_state = NX_SMTP_CLIENT_STATE_IDLE;
     client_ptr->nx_smtp_client_reply_code_status = 0;
@@ -398,7 +397,7 @@ UINT _nx_smtp_mail_send(NX_SMTP_CLIENT *client_ptr, CHAR *recipient_address, UIN
             header_room = client_ptr->nx_smtp_server_address.nxd_ip_version == NX_IP_VERSION_V6
                               ? NX_IPv6_TCP_PACKET
                               : NX_IPv4_TCP_PACKET;
-            status = run_session(client_ptr, header_room);
+            status = run_session(client_ptr, header_room, eight);
         } else {
             nx_tcp_socket_disconnect(sock, NX_NO_WAIT); /* leaves no half-open attempt */
         }
