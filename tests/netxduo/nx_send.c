@@ -19,12 +19,12 @@
  * takes that many of the client's packets away while mail is sent.
  */
 #define _POSIX_C_SOURCE 200809L
-#include <arpa/inet.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "nx_address.h"
 #include "nxd_smtp_client.h"
 
 #define MAX_THREADS 4
@@ -58,27 +58,12 @@ static void say(const char *fmt, unsigned a, unsigned b, unsigned c, unsigned d)
 
 static int parse_address(const char *text, NXD_ADDRESS *a)
 {
-    unsigned char b[16];
-    int i;
-
-    memset(a, 0, sizeof *a);
     if (strcmp(text, "none") == 0) { /* neither version: for the error test */
+        memset(a, 0, sizeof *a);
         a->nxd_ip_version = 5;
         return 0;
     }
-    if (inet_pton(AF_INET, text, b) == 1) {
-        a->nxd_ip_version = NX_IP_VERSION_V4;
-        a->nxd_ip_address.v4 = IP_ADDRESS(b[0], b[1], b[2], b[3]);
-        return 0;
-    }
-    if (inet_pton(AF_INET6, text, b) == 1) {
-        a->nxd_ip_version = NX_IP_VERSION_V6;
-        for (i = 0; i < 4; i++)
-            a->nxd_ip_address.v6[i] =
-                IP_ADDRESS(b[4 * i], b[4 * i + 1], b[4 * i + 2], b[4 * i + 3]);
-        return 0;
-    }
-    return -1;
+    return nx_address_parse(text, a);
 }
 
 static UINT auth_of(const char *s)

@@ -10,11 +10,11 @@
  * Prints "send: <smtpc error> <tls detail>" and the pool line, like nx_send.
  */
 #define _POSIX_C_SOURCE 200809L
-#include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "nx_address.h"
 #include "nx_api.h"
 #include "smtpc/client.h"
 #include "smtpc/mbedtls.h"
@@ -43,26 +43,15 @@ int main(int argc, char **argv)
     struct smtpc_rcpt rcpt;
     struct smtpc_txn txn;
     NXD_ADDRESS server;
-    unsigned char b[16];
     UINT st;
-    int rc, i;
+    int rc;
 
     if (argc != 6) {
         fprintf(stderr, "usage: nx_tls_send SERVER-IP PORT starttls|implicit CAFILE RCPT\n");
         return 2;
     }
-    memset(&server, 0, sizeof server);
-    if (inet_pton(AF_INET, argv[1], b) == 1) {
-        server.nxd_ip_version = NX_IP_VERSION_V4;
-        server.nxd_ip_address.v4 = IP_ADDRESS(b[0], b[1], b[2], b[3]);
-    } else if (inet_pton(AF_INET6, argv[1], b) == 1) {
-        server.nxd_ip_version = NX_IP_VERSION_V6;
-        for (i = 0; i < 4; i++)
-            server.nxd_ip_address.v6[i] =
-                IP_ADDRESS(b[4 * i], b[4 * i + 1], b[4 * i + 2], b[4 * i + 3]);
-    } else {
+    if (nx_address_parse(argv[1], &server) != 0)
         return 2;
-    }
     st = nx_packet_pool_create(&pool, "pool", PAYLOAD, pool_memory, sizeof pool_memory);
     if (st == NX_SUCCESS)
         st = nx_ip_create(&ip, "ip", IP_ADDRESS(127, 0, 0, 1), 0xFF000000UL, &pool,
