@@ -1,27 +1,41 @@
 /*
  * netx_demo — the NetX Duo SMTP Client user guide's getting-started flow,
- * unchanged NetX code, running on a PC over compat/netxduo/host:
+ * unchanged NetX code:
  *
  *   a packet pool, an IP instance, TCP enabled, an SMTP client created,
  *   one mail sent, the client deleted.
+ *
+ * netx_demo_send() is that flow and builds for any NetX Duo target (the
+ * test suite compiles it for a Cortex-M4 against NetX Duo's own headers).
+ * On a device, call it from a thread with the board's network driver.
+ * On a PC, over compat/netxduo/host, main() below runs it (built with
+ * NETX_DEMO_MAIN defined):
  *
  *   netx_demo SERVER-IP PORT FROM RCPT
  *
  * SERVER-IP is an IPv4 or IPv6 literal. With SMTPC_USER and SMTPC_PASSWORD
  * in the environment it authenticates, with SMTPC_AUTH=plain (default) or
  * login. Prints the status of each call; exits 0 once the mail is sent.
- *
- * On a device the same code runs from tx_application_define or a thread,
- * with the board's network driver instead of nx_host_network_driver.
  */
+#ifdef NETX_DEMO_MAIN /* set by the host build (examples/CMakeLists.txt) */
 #define _POSIX_C_SOURCE 200809L
 #include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
+#define SAY(name, status) printf("%s: 0x%02x\n", name, (unsigned)(status))
+#else
+#define SAY(name, status) ((void)(status))
+#endif
 #include <string.h>
 
 #include "nx_api.h"
 #include "nxd_smtp_client.h"
+#ifdef NETX_DEMO_MAIN
+#include "nx_host_driver.h"
+#endif
+
+UINT netx_demo_send(VOID (*driver)(NX_IP_DRIVER *), NXD_ADDRESS *server, UINT port, CHAR *from,
+                    CHAR *rcpt, CHAR *user, CHAR *password, UINT auth);
 
 #define PACKET_PAYLOAD 1536
 #define PACKET_COUNT 16
@@ -40,6 +54,48 @@ static CHAR body[] = "This message was sent by examples/netx_demo.c\r\n"
                      ".\r\n"
                      "(The line above is a lone dot: it arrives intact.)\r\n";
 
+/* The guide's flow. Returns NX_SUCCESS once the mail is sent. */
+UINT netx_demo_send(VOID (*driver)(NX_IP_DRIVER *), NXD_ADDRESS *server, UINT port, CHAR *from,
+                    CHAR *rcpt, CHAR *user, CHAR *password, UINT auth)
+{
+    UINT status;
+
+    status =
+        nx_packet_pool_create(&pool, pool_name, PACKET_PAYLOAD, pool_memory, sizeof pool_memory);
+    SAY("nx_packet_pool_create", status);
+    if (status == NX_SUCCESS) {
+        status = nx_ip_create(&ip, ip_name, IP_ADDRESS(127, 0, 0, 1), 0xFF000000UL, &pool, driver,
+                              ip_stack, sizeof ip_stack, 1);
+        SAY("nx_ip_create", status);
+    }
+    if (status == NX_SUCCESS) {
+        status = nx_tcp_enable(&ip);
+        SAY("nx_tcp_enable", status);
+    }
+    if (status == NX_SUCCESS) {
+        status = nxd_smtp_client_create(&client, &ip, &pool, user, password, from, domain, auth,
+                                        server, port);
+        SAY("nxd_smtp_client_create", status);
+    }
+    if (status == NX_SUCCESS) {
+        UINT sent = nx_smtp_mail_send(&client, rcpt, NX_SMTP_MAIL_PRIORITY_NORMAL, subject, body,
+                                      (UINT)strlen(body));
+
+#ifdef NETX_DEMO_MAIN
+        printf("nx_smtp_mail_send: 0x%02x (server reply %u)\n", sent,
+               client.nx_smtp_client_reply_code_status);
+#endif
+        status = nx_smtp_client_delete(&client);
+        SAY("nx_smtp_client_delete", status);
+        if (status == NX_SUCCESS)
+            status = sent;
+    }
+    nx_ip_delete(&ip);
+    nx_packet_pool_delete(&pool);
+    return status;
+}
+
+#ifdef NETX_DEMO_MAIN
 static int server_address(const char *text, NXD_ADDRESS *a)
 {
     unsigned char b[16];
@@ -65,7 +121,7 @@ int main(int argc, char **argv)
 {
     CHAR *user = getenv("SMTPC_USER"), *password = getenv("SMTPC_PASSWORD");
     const char *mech = getenv("SMTPC_AUTH");
-    UINT auth = NX_SMTP_CLIENT_AUTH_NONE, status;
+    UINT auth = NX_SMTP_CLIENT_AUTH_NONE;
     NXD_ADDRESS server;
 
     if (argc != 5 || server_address(argv[1], &server) != 0) {
@@ -75,36 +131,9 @@ int main(int argc, char **argv)
     if (user != NULL && password != NULL)
         auth = mech != NULL && strcmp(mech, "login") == 0 ? NX_SMTP_CLIENT_AUTH_LOGIN
                                                           : NX_SMTP_CLIENT_AUTH_PLAIN;
-
-    status =
-        nx_packet_pool_create(&pool, pool_name, PACKET_PAYLOAD, pool_memory, sizeof pool_memory);
-    printf("nx_packet_pool_create: 0x%02x\n", status);
-    if (status == NX_SUCCESS) {
-        status = nx_ip_create(&ip, ip_name, IP_ADDRESS(127, 0, 0, 1), 0xFF000000UL, &pool,
-                              nx_host_network_driver, ip_stack, sizeof ip_stack, 1);
-        printf("nx_ip_create: 0x%02x\n", status);
-    }
-    if (status == NX_SUCCESS) {
-        status = nx_tcp_enable(&ip);
-        printf("nx_tcp_enable: 0x%02x\n", status);
-    }
-    if (status == NX_SUCCESS) {
-        status = nxd_smtp_client_create(&client, &ip, &pool, user, password, argv[3], domain, auth,
-                                        &server, (UINT)atoi(argv[2]));
-        printf("nxd_smtp_client_create: 0x%02x\n", status);
-    }
-    if (status == NX_SUCCESS) {
-        UINT sent = nx_smtp_mail_send(&client, argv[4], NX_SMTP_MAIL_PRIORITY_NORMAL, subject, body,
-                                      (UINT)strlen(body));
-
-        printf("nx_smtp_mail_send: 0x%02x (server reply %u)\n", sent,
-               client.nx_smtp_client_reply_code_status);
-        status = nx_smtp_client_delete(&client);
-        printf("nx_smtp_client_delete: 0x%02x\n", status);
-        if (status == NX_SUCCESS)
-            status = sent;
-    }
-    nx_ip_delete(&ip);
-    nx_packet_pool_delete(&pool);
-    return status == NX_SUCCESS ? 0 : 1;
+    return netx_demo_send(nx_host_network_driver, &server, (UINT)atoi(argv[2]), argv[3], argv[4],
+                          user, password, auth) == NX_SUCCESS
+               ? 0
+               : 1;
 }
+#endif

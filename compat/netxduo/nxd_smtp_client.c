@@ -12,6 +12,8 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "nx_ip.h"     /* NX_IP_ID, as the original includes it */
+#include "nx_packet.h" /* NX_PACKET_POOL_ID */
 #include "nxd_smtp_client.h"
 #include "smtpc/body.h"
 #include "smtpc/message.h"
@@ -94,6 +96,21 @@ UINT _nxd_smtp_client_create(NX_SMTP_CLIENT *client_ptr, NX_IP *ip_ptr,
     return NX_SUCCESS;
 }
 
+/* A version this NetX build has, and not the unspecified address. */
+static int server_address_usable(const NXD_ADDRESS *a)
+{
+#ifndef NX_DISABLE_IPV4
+    if (a->nxd_ip_version == NX_IP_VERSION_V4)
+        return a->nxd_ip_address.v4 != 0;
+#endif
+#ifdef FEATURE_NX_IPV6
+    if (a->nxd_ip_version == NX_IP_VERSION_V6)
+        return (a->nxd_ip_address.v6[0] | a->nxd_ip_address.v6[1] | a->nxd_ip_address.v6[2] |
+                a->nxd_ip_address.v6[3]) != 0;
+#endif
+    return 0;
+}
+
 UINT _nxde_smtp_client_create(NX_SMTP_CLIENT *client_ptr, NX_IP *ip_ptr,
                               NX_PACKET_POOL *client_packet_pool_ptr, CHAR *username,
                               CHAR *password, CHAR *from_address, CHAR *client_domain,
@@ -108,16 +125,8 @@ UINT _nxde_smtp_client_create(NX_SMTP_CLIENT *client_ptr, NX_IP *ip_ptr,
         return NX_SMTP_INVALID_PARAM;
     if (port == 0 || port > 0xFFFF)
         return NX_SMTP_INVALID_PARAM;
-    if (server_address->nxd_ip_version == NX_IP_VERSION_V4) {
-        if (server_address->nxd_ip_address.v4 == 0)
-            return NX_IP_ADDRESS_ERROR;
-    } else if (server_address->nxd_ip_version == NX_IP_VERSION_V6) {
-        if ((server_address->nxd_ip_address.v6[0] | server_address->nxd_ip_address.v6[1] |
-             server_address->nxd_ip_address.v6[2] | server_address->nxd_ip_address.v6[3]) == 0)
-            return NX_IP_ADDRESS_ERROR;
-    } else {
+    if (!server_address_usable(server_address))
         return NX_IP_ADDRESS_ERROR;
-    }
     if ((username != NX_NULL && strlen(username) > NX_SMTP_CLIENT_MAX_USERNAME) ||
         (password != NX_NULL && strlen(password) > NX_SMTP_CLIENT_MAX_PASSWORD) ||
         strlen(client_domain) > NX_SMTP_CLIENT_MAX_USERNAME)

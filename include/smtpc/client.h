@@ -24,16 +24,9 @@
 #include "smtpc/session.h"
 #include "smtpc/transport.h"
 
-/* Whether the client can open a POSIX connection itself (host/port).
- * Without it (firmware), options.transport is required. Define it alike for
- * the library and its users: it changes struct smtpc_client. */
-#ifndef SMTPC_CLIENT_POSIX
-#if defined(__unix__) || defined(__APPLE__)
-#define SMTPC_CLIENT_POSIX 1
-#else
-#define SMTPC_CLIENT_POSIX 0
-#endif
-#endif
+/* SMTPC_CLIENT_POSIX (smtpc/config.h): whether the client can open a POSIX
+ * connection itself (host/port). Without it (firmware), options.transport
+ * is required. */
 #if SMTPC_CLIENT_POSIX
 #include "smtpc/posix.h"
 #endif

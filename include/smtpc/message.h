@@ -13,16 +13,11 @@
 #include <stddef.h>
 #include <time.h>
 
-/* Whether the builder may read the clock and the system's randomness
- * (hosts). Without them (firmware), date 0 means no Date header and a made
- * Message-ID relies on id_unique. */
-#ifndef SMTPC_MESSAGE_POSIX
-#if defined(__unix__) || defined(__APPLE__)
-#define SMTPC_MESSAGE_POSIX 1
-#else
-#define SMTPC_MESSAGE_POSIX 0
-#endif
-#endif
+#include "smtpc/config.h"
+
+/* SMTPC_MESSAGE_POSIX (smtpc/config.h): whether the builder may read the
+ * clock and the system's randomness (hosts). Without them (firmware), date 0
+ * means no Date header and a made Message-ID relies on id_unique. */
 
 /* A date meaning: write no Date header (the submission server adds one). */
 #define SMTPC_DATE_NONE ((time_t)-1)

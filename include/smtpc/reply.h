@@ -12,21 +12,15 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "smtpc/config.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
 
-/* Longest reply line the parser can hold, without CRLF. RFC 5321 allows 512
- * with CRLF; real servers sometimes send more. Override at build time. */
-#ifndef SMTPC_REPLY_LINE_MAX
-#define SMTPC_REPLY_LINE_MAX 1000
-#endif
-
-/* Bytes of reply text kept for the caller (lines joined by '\n', NUL ended,
- * truncated past this). Override at build time. */
-#ifndef SMTPC_REPLY_TEXT_MAX
-#define SMTPC_REPLY_TEXT_MAX 256
-#endif
+/* SMTPC_REPLY_LINE_MAX (longest reply line held, without CRLF) and
+ * SMTPC_REPLY_TEXT_MAX (reply text kept for the caller: lines joined by
+ * '\n', NUL ended, truncated past it) are set in smtpc/config.h. */
 
 /* Default limit on the number of lines in one reply. */
 #define SMTPC_REPLY_LINES_DEFAULT 100

@@ -57,12 +57,7 @@ extern "C" {
  * arrive, but a larger one means fewer reads. */
 #define SMTPC_OUT_BUF_MIN 512
 #define SMTPC_IN_BUF_MIN 16
-#ifndef SMTPC_OUT_BUF_DEFAULT /* may be overridden, alike for the library and its users */
-#define SMTPC_OUT_BUF_DEFAULT 4096
-#endif
-#ifndef SMTPC_IN_BUF_DEFAULT
-#define SMTPC_IN_BUF_DEFAULT 1024
-#endif
+/* SMTPC_OUT_BUF_DEFAULT and SMTPC_IN_BUF_DEFAULT: smtpc/config.h. */
 
 /* Longest user name and password accepted. */
 #define SMTPC_CREDENTIAL_MAX 255

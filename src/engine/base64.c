@@ -72,7 +72,8 @@ long smtpc_b64_decode(const char *in, size_t len, uint8_t *out, size_t cap)
     if (len % 4 != 0)
         return -1;
     for (i = 0; i < len; i += 4) {
-        int v[4], k, pad = 0;
+        int v[4], pad = 0;
+        size_t k;
         uint32_t w;
 
         for (k = 0; k < 4; k++) {

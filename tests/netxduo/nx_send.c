@@ -25,6 +25,7 @@
 #include <string.h>
 
 #include "nx_address.h"
+#include "nx_host_driver.h"
 #include "nxd_smtp_client.h"
 
 #define MAX_THREADS 4

@@ -16,6 +16,7 @@
 
 #include "nx_address.h"
 #include "nx_api.h"
+#include "nx_host_driver.h"
 #include "smtpc/client.h"
 #include "smtpc/mbedtls.h"
 #include "smtpc/netxduo.h"

@@ -17,6 +17,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include "nx_host_driver.h"
 #include "nxd_smtp_client.h"
 
 static NX_IP ip;

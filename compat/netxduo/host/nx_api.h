@@ -140,10 +140,7 @@ extern "C" {
 #define NX_NOT_FOUND 0x4E
 #define NX_CANNOT_START 0x4F
 
-/* Control block IDs: a block holding its ID has been created. */
-#define NX_IP_ID ((ULONG)0x49502020)
-#define NX_PACKET_POOL_ID ((ULONG)0x5041434B)
-#define NX_TCP_ID ((ULONG)0x54435020)
+/* Control block IDs are in nx_ip.h, nx_packet.h and nx_tcp.h, as in NetX. */
 
 /* An IPv4 or IPv6 address. v4 is in host byte order (IP_ADDRESS(127, 0, 0,
  * 1)); v6[0] holds the most significant 32 bits, each word in host order. */
@@ -235,8 +232,6 @@ typedef struct NX_TCP_SOCKET_STRUCT {
     UINT nx_tcp_socket_host_bind_port;
 } NX_TCP_SOCKET;
 
-/* A no-op link driver to pass to nx_ip_create on the host. */
-VOID nx_host_network_driver(NX_IP_DRIVER *driver_req_ptr);
 
 UINT nx_packet_pool_create(NX_PACKET_POOL *pool_ptr, CHAR *name, ULONG payload_size,
                            VOID *memory_ptr, ULONG memory_size);

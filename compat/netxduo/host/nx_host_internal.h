@@ -9,6 +9,10 @@
 #include <time.h>
 
 #include "nx_api.h"
+#include "nx_ip.h"
+#include "nx_packet.h"
+#include "nx_tcp.h"
+#include "nx_host_driver.h"
 
 /* nx_packet_host_state values (NetX Duo's own markers). */
 #define NX_HOST_PACKET_ALLOCATED ((ULONG)0xAAAAAAAA)

@@ -32,9 +32,13 @@ static void release_rx(struct smtpc_netxduo *t)
 static void skip_consumed(struct smtpc_netxduo *t)
 {
     while (t->rx_part != NX_NULL && t->rx_pos >= t->rx_part->nx_packet_append_ptr) {
+#ifndef NX_DISABLE_PACKET_CHAIN
         t->rx_part = t->rx_part->nx_packet_next;
         if (t->rx_part != NX_NULL)
             t->rx_pos = t->rx_part->nx_packet_prepend_ptr;
+#else
+        t->rx_part = NX_NULL; /* every packet stands alone */
+#endif
     }
     if (t->rx_part == NX_NULL)
         release_rx(t);

@@ -23,6 +23,10 @@
 #include <unistd.h>
 
 #include "nx_api.h"
+#include "nx_host_driver.h"
+#include "nx_ip.h"
+#include "nx_packet.h"
+#include "nx_tcp.h"
 
 /* Big enough for IPv6 header room (76) with data after it. */
 #define PAYLOAD 96
