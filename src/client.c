@@ -239,45 +239,57 @@ static void record_txn(struct smtpc_client *c, const struct smtpc_txn *t)
     record(c, t->result, step != NULL ? step : smtpc_session_step(&c->session), r);
 }
 
-/* Feeds the body from `buf` or, when `read` is set, from the reader. */
-static void run_body(struct smtpc_client *c, const uint8_t *buf, size_t len,
-                     smtpc_body_read_fn *read, void *ctx)
+/* Feeds `len` body bytes; returns 0 while the body is still wanted. */
+static int feed(struct smtpc_client *c, const uint8_t *buf, size_t len)
 {
     struct smtpc_session *s = &c->session;
+    size_t off = 0;
 
-    for (;;) {
-        size_t off = 0;
+    while (off < len) {
+        long n = smtpc_session_body_write(s, buf + off, len - off);
 
-        if (read != NULL) {
-            long got = read(ctx, c->chunk, sizeof c->chunk);
-
-            if (got < 0) {
-                smtpc_session_abort(s, SMTPC_ERR_BODY_SOURCE);
-                return;
-            }
-            if (got == 0)
-                break;
-            buf = c->chunk;
-            len = (size_t)got;
-        }
-        while (off < len) {
-            long n = smtpc_session_body_write(s, buf + off, len - off);
-
-            if (n < 0)
-                return;
-            off += (size_t)n;
-            drive(c, SMTPC_WANT_BODY, 0);
-            if (!(smtpc_session_wants(s) & SMTPC_WANT_BODY))
-                return;
-        }
-        if (read == NULL)
-            break;
+        if (n < 0)
+            return -1;
+        off += (size_t)n;
+        drive(c, SMTPC_WANT_BODY, 0);
+        if (!(smtpc_session_wants(s) & SMTPC_WANT_BODY))
+            return -1;
     }
-    smtpc_session_body_end(s);
+    return 0;
 }
 
-static int send_txn(struct smtpc_client *c, struct smtpc_txn *t, const uint8_t *buf, size_t len,
-                    smtpc_body_read_fn *read, void *ctx)
+/* Feeds the body from `parts` or, when `read` is set, from the reader. */
+static void run_body(struct smtpc_client *c, const struct smtpc_part *parts, size_t count,
+                     smtpc_body_read_fn *read, void *ctx)
+{
+    size_t i;
+
+    for (i = 0; i < count; i++) {
+        if (feed(c, (const uint8_t *)parts[i].data, parts[i].len) != 0)
+            return;
+    }
+#if SMTPC_CHUNK_BUF > 0
+    while (read != NULL) {
+        long got = read(ctx, c->chunk, sizeof c->chunk);
+
+        if (got < 0) {
+            smtpc_session_abort(&c->session, SMTPC_ERR_BODY_SOURCE);
+            return;
+        }
+        if (got == 0)
+            break;
+        if (feed(c, c->chunk, (size_t)got) != 0)
+            return;
+    }
+#else
+    (void)read;
+    (void)ctx;
+#endif
+    smtpc_session_body_end(&c->session);
+}
+
+static int send_txn(struct smtpc_client *c, struct smtpc_txn *t, const struct smtpc_part *parts,
+                    size_t count, smtpc_body_read_fn *read, void *ctx)
 {
     struct smtpc_session *s = &c->session;
     int rc;
@@ -294,7 +306,7 @@ static int send_txn(struct smtpc_client *c, struct smtpc_txn *t, const uint8_t *
     }
     drive(c, SMTPC_WANT_BODY | SMTPC_READY, 0);
     if (smtpc_session_wants(s) & SMTPC_WANT_BODY) {
-        run_body(c, buf, len, read, ctx);
+        run_body(c, parts, count, read, ctx);
         drive(c, SMTPC_READY, 0);
     }
     if (!t->done) {
@@ -311,23 +323,43 @@ static int send_txn(struct smtpc_client *c, struct smtpc_txn *t, const uint8_t *
     return t->result;
 }
 
-int smtpc_client_send(struct smtpc_client *c, struct smtpc_txn *txn, const void *body, size_t len)
+int smtpc_client_send_parts(struct smtpc_client *c, struct smtpc_txn *txn,
+                            const struct smtpc_part *parts, size_t count)
 {
+    unsigned long long size = 0;
     int eight = 0, rc;
+    size_t i;
 
-    if (txn == NULL || (body == NULL && len > 0))
+    if (txn == NULL || (parts == NULL && count > 0))
         return SMTPC_ERR_ARG;
-    rc = smtpc_body_check((const uint8_t *)body, len, &eight);
-    if (rc != 0 && c->opt.session.long_lines == SMTPC_LONG_LINES_FAIL) {
-        record(c, rc, "message", NULL);
-        return rc;
+    if (txn->flags & SMTPC_TXN_CHECKED)
+        return send_txn(c, txn, parts, count, NULL, NULL);
+    for (i = 0; i < count; i++) {
+        if (parts[i].data == NULL && parts[i].len > 0)
+            return SMTPC_ERR_ARG;
+        rc = smtpc_body_check((const uint8_t *)parts[i].data, parts[i].len, &eight);
+        if (rc != 0 && c->opt.session.long_lines == SMTPC_LONG_LINES_FAIL) {
+            record(c, rc, "message", NULL);
+            return rc;
+        }
+        size += parts[i].len;
     }
     if (eight)
         txn->flags |= SMTPC_TXN_8BIT;
-    txn->size = len;
-    return send_txn(c, txn, (const uint8_t *)body, len, NULL, NULL);
+    txn->size = size;
+    return send_txn(c, txn, parts, count, NULL, NULL);
 }
 
+int smtpc_client_send(struct smtpc_client *c, struct smtpc_txn *txn, const void *body, size_t len)
+{
+    struct smtpc_part part;
+
+    part.data = body;
+    part.len = len;
+    return smtpc_client_send_parts(c, txn, &part, 1);
+}
+
+#if SMTPC_CHUNK_BUF > 0
 int smtpc_client_send_stream(struct smtpc_client *c, struct smtpc_txn *txn,
                              smtpc_body_read_fn *read, void *ctx)
 {
@@ -335,6 +367,7 @@ int smtpc_client_send_stream(struct smtpc_client *c, struct smtpc_txn *txn,
         return SMTPC_ERR_ARG;
     return send_txn(c, txn, NULL, 0, read, ctx);
 }
+#endif
 
 int smtpc_client_close(struct smtpc_client *c)
 {

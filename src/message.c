@@ -2,7 +2,11 @@
  * Header builder. See smtpc/message.h.
  *
  * Everything is written through one bounded appender, so a value that does
- * not fit reports SMTPC_ERR_BUFFER instead of producing a cut header.
+ * not fit reports SMTPC_ERR_BUFFER instead of producing a cut header. The
+ * appender either copies all into one buffer or, for smtpc_headers_parts,
+ * lists pieces: text that outlives the call (put_ref: constants, the
+ * caller's values) is pointed at, and only what is made here is copied,
+ * into the scratch buffer.
  */
 #include <string.h>
 
@@ -23,8 +27,34 @@ struct out {
     char *buf;
     size_t cap, len;
     int over;
+    struct smtpc_part *parts; /* NULL: everything into buf */
+    size_t count;             /* parts listed */
+    size_t total;             /* bytes in the parts */
 };
 
+/* Lists `n` bytes at `p` as the next piece, joined to the last one when
+ * it follows it in memory. */
+static void add_part(struct out *o, const char *p, size_t n)
+{
+    struct smtpc_part *last = o->count > 0 ? &o->parts[o->count - 1] : NULL;
+
+    if (n == 0)
+        return;
+    o->total += n;
+    if (last != NULL && (const char *)last->data + last->len == p) {
+        last->len += n;
+        return;
+    }
+    if (o->count == SMTPC_HEADER_PARTS_MAX) {
+        o->over = 1;
+        return;
+    }
+    o->parts[o->count].data = p;
+    o->parts[o->count].len = n;
+    o->count++;
+}
+
+/* Copies: text made here. */
 static void put_n(struct out *o, const char *p, size_t n)
 {
     if (o->over || n + 1 > o->cap - o->len) {
@@ -32,8 +62,19 @@ static void put_n(struct out *o, const char *p, size_t n)
         return;
     }
     memcpy(o->buf + o->len, p, n);
+    if (o->parts != NULL)
+        add_part(o, o->buf + o->len, n);
     o->len += n;
     o->buf[o->len] = '\0';
+}
+
+/* Text that stays valid while the parts are used. */
+static void put_ref(struct out *o, const char *s)
+{
+    if (o->parts == NULL)
+        put_n(o, s, strlen(s));
+    else if (!o->over)
+        add_part(o, s, strlen(s));
 }
 
 static void put(struct out *o, const char *s)
@@ -50,6 +91,7 @@ static int needs_encoding(const char *s)
     return 0;
 }
 
+#if SMTPC_WITH_RFC2047
 /* Subject as RFC 2047 "B" encoded words, folded so that no line is over
  * 76 characters (RFC 2047 §2): the first line also holds "Subject: ", so
  * its word carries at most 39 bytes (52 base64 characters), the others 45.
@@ -78,6 +120,8 @@ static void put_encoded(struct out *o, const char *s)
     }
 }
 
+#endif
+
 static void put_uint(struct out *o, unsigned long long v, int min_digits, unsigned base)
 {
     char tmp[24];
@@ -93,6 +137,7 @@ static void put_uint(struct out *o, unsigned long long v, int min_digits, unsign
         put_n(o, &tmp[--n], 1);
 }
 
+#if SMTPC_WITH_DATE
 /* RFC 5322 date in UTC, with English names whatever the locale, computed
  * without gmtime (days to civil date, as in Howard Hinnant's algorithm) so
  * that firmware needs no C library time support. */
@@ -128,6 +173,8 @@ static void put_date(struct out *o, long long t)
     put(o, " +0000");
 }
 
+#endif
+
 #if SMTPC_MESSAGE_POSIX
 /* Randomness, the process and a per-process counter, so that two
  * processes (or threads) in the same second never make the same id. */
@@ -161,21 +208,17 @@ static void put_id(struct out *o, const struct smtpc_headers *h, long long t, co
     put_host_unique(o);
 #endif
     put(o, "@");
-    put(o, domain);
+    put_ref(o, domain);
     put(o, ">");
 }
 
-long smtpc_headers_build(const struct smtpc_headers *h, char *buf, size_t cap)
+/* Writes the header block through `o`. Returns 0 or the error. */
+static long emit(const struct smtpc_headers *h, struct out *o)
 {
-    struct out o;
     const char *domain;
     long long t;
     size_t i;
 
-    if (h == NULL || buf == NULL)
-        return SMTPC_ERR_ARG;
-    if (cap == 0)
-        return SMTPC_ERR_BUFFER;
     if (h->from == NULL || h->from[0] == '\0')
         return SMTPC_ERR_HEADER;
     if (smtpc_check_text(h->from) != 0 ||
@@ -189,12 +232,10 @@ long smtpc_headers_build(const struct smtpc_headers *h, char *buf, size_t cap)
     }
     if (h->subject != NULL && strlen(h->subject) > SUBJECT_MAX)
         return SMTPC_ERR_HEADER;
-
-    o.buf = buf;
-    o.cap = cap;
-    o.len = 0;
-    o.over = 0;
-    buf[0] = '\0';
+#if !SMTPC_WITH_RFC2047
+    if (h->subject != NULL && needs_encoding(h->subject))
+        return SMTPC_ERR_HEADER;
+#endif
 
     t = (long long)h->date;
 #if SMTPC_MESSAGE_POSIX
@@ -202,30 +243,36 @@ long smtpc_headers_build(const struct smtpc_headers *h, char *buf, size_t cap)
         t = (long long)time(NULL);
 #endif
     if (t != 0 && h->date != SMTPC_DATE_NONE) {
-        put(&o, "Date: ");
-        put_date(&o, t);
-        put(&o, "\r\n");
+#if SMTPC_WITH_DATE
+        put_ref(o, "Date: ");
+        put_date(o, t);
+        put(o, "\r\n");
+#else
+        return SMTPC_ERR_HEADER; /* a date asked for, and no Date in this build */
+#endif
     }
-    put(&o, "From: ");
-    put(&o, h->from);
+    put_ref(o, "From: ");
+    put_ref(o, h->from);
     if (h->to_count > 0) {
-        put(&o, "\r\nTo: ");
+        put_ref(o, "\r\nTo: ");
         for (i = 0; i < h->to_count; i++) {
             if (i > 0)
-                put(&o, ",\r\n ");
-            put(&o, h->to[i]);
+                put_ref(o, ",\r\n ");
+            put_ref(o, h->to[i]);
         }
     }
     if (h->subject != NULL) {
-        put(&o, "\r\nSubject: ");
+        put_ref(o, "\r\nSubject: ");
+#if SMTPC_WITH_RFC2047
         if (needs_encoding(h->subject))
-            put_encoded(&o, h->subject);
+            put_encoded(o, h->subject);
         else
-            put(&o, h->subject);
+#endif
+            put_ref(o, h->subject);
     }
+    put_ref(o, "\r\nMessage-ID: ");
     if (h->message_id != NULL) {
-        put(&o, "\r\nMessage-ID: ");
-        put(&o, h->message_id);
+        put_ref(o, h->message_id);
     } else {
         domain = h->id_domain;
         if (domain == NULL) {
@@ -234,25 +281,61 @@ long smtpc_headers_build(const struct smtpc_headers *h, char *buf, size_t cap)
         }
         if (strlen(domain) > 255 || strchr(domain, '>') != NULL || strchr(domain, ' ') != NULL)
             return SMTPC_ERR_HEADER;
-        put(&o, "\r\nMessage-ID: ");
-        put_id(&o, h, t, domain);
+        put_id(o, h, t, domain);
     }
     switch (h->priority) {
     case SMTPC_PRIORITY_HIGH:
-        put(&o, "\r\nX-Priority: 1 (Highest)\r\nImportance: high");
+        put_ref(o, "\r\nX-Priority: 1 (Highest)\r\nImportance: high");
         break;
     case SMTPC_PRIORITY_NORMAL:
-        put(&o, "\r\nX-Priority: 3 (Normal)\r\nImportance: normal");
+        put_ref(o, "\r\nX-Priority: 3 (Normal)\r\nImportance: normal");
         break;
     case SMTPC_PRIORITY_LOW:
-        put(&o, "\r\nX-Priority: 5 (Lowest)\r\nImportance: low");
+        put_ref(o, "\r\nX-Priority: 5 (Lowest)\r\nImportance: low");
         break;
     default:
         break;
     }
-    put(&o, "\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n"
-            "Content-Transfer-Encoding: 8bit\r\n\r\n");
-    if (o.over)
+    put_ref(o, "\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n"
+               "Content-Transfer-Encoding: 8bit\r\n\r\n");
+    return o->over ? SMTPC_ERR_BUFFER : 0;
+}
+
+static long start(struct out *o, char *buf, size_t cap, struct smtpc_part *parts)
+{
+    if (buf == NULL)
+        return SMTPC_ERR_ARG;
+    if (cap == 0)
         return SMTPC_ERR_BUFFER;
-    return (long)o.len;
+    memset(o, 0, sizeof *o);
+    o->buf = buf;
+    o->cap = cap;
+    o->parts = parts;
+    buf[0] = '\0';
+    return 0;
+}
+
+long smtpc_headers_build(const struct smtpc_headers *h, char *buf, size_t cap)
+{
+    struct out o;
+    long rc = h == NULL ? SMTPC_ERR_ARG : start(&o, buf, cap, NULL);
+
+    if (rc == 0)
+        rc = emit(h, &o);
+    return rc != 0 ? rc : (long)o.len;
+}
+
+long smtpc_headers_parts(const struct smtpc_headers *h, char *scratch, size_t cap,
+                         struct smtpc_part *parts, size_t *count)
+{
+    struct out o;
+    long rc = h == NULL || parts == NULL || count == NULL ? SMTPC_ERR_ARG
+                                                           : start(&o, scratch, cap, parts);
+
+    if (rc == 0)
+        rc = emit(h, &o);
+    if (rc != 0)
+        return rc;
+    *count = o.count;
+    return (long)o.total;
 }

@@ -40,7 +40,8 @@ static UINT copy_bounded(CHAR *dst, size_t cap, const CHAR *src)
     return NX_SUCCESS;
 }
 
-static CHAR socket_name[] = "SMTP Client socket"; /* NetX keeps the pointer */
+/* NetX keeps the pointer and never writes through it: constant, so in flash */
+static const CHAR socket_name[] = "SMTP Client socket";
 
 static int has_ctl(const CHAR *s)
 {
@@ -59,9 +60,11 @@ UINT _nxd_smtp_client_create(NX_SMTP_CLIENT *client_ptr, NX_IP *ip_ptr,
         smtpc_check_address(from_address, 1) != 0)
         return NX_SMTP_INVALID_PARAM;
     if (authentication_type != NX_SMTP_CLIENT_AUTH_NONE) {
+        /* CRAM-MD5 only where it is built in: falling back to PLAIN would
+         * send the password the caller meant to keep */
         if ((authentication_type != NX_SMTP_CLIENT_AUTH_PLAIN &&
              authentication_type != NX_SMTP_CLIENT_AUTH_LOGIN &&
-             authentication_type != NX_SMTP_CLIENT_AUTH_CRAM_MD5) ||
+             (authentication_type != NX_SMTP_CLIENT_AUTH_CRAM_MD5 || !SMTPC_WITH_CRAM_MD5)) ||
             username == NX_NULL || username[0] == '\0' || password == NX_NULL)
             return NX_SMTP_AUTHENTICATION_ERROR;
     }
@@ -84,7 +87,7 @@ UINT _nxd_smtp_client_create(NX_SMTP_CLIENT *client_ptr, NX_IP *ip_ptr,
     client_ptr->nx_smtp_server_address = *server_address;
     client_ptr->nx_smtp_server_port = (USHORT)port;
 
-    status = nx_tcp_socket_create(ip_ptr, &client_ptr->nx_smtp_client_socket, socket_name,
+    status = nx_tcp_socket_create(ip_ptr, &client_ptr->nx_smtp_client_socket, (CHAR *)socket_name,
                                   NX_IP_NORMAL, NX_FRAGMENT_OKAY, NX_IP_TIME_TO_LIVE,
                                   NX_SMTP_CLIENT_TCP_WINDOW_SIZE, NX_NULL, NX_NULL);
     if (status != NX_SUCCESS) {
@@ -157,31 +160,9 @@ UINT _nxe_smtp_client_delete(NX_SMTP_CLIENT *client_ptr)
 
 /* ---- sending ---- */
 
-/* smtpc's body reader: the headers, then the caller's body. */
-static long pull_message(void *ctx, uint8_t *buf, size_t cap)
-{
-    NX_SMTP_CLIENT *c = (NX_SMTP_CLIENT *)ctx;
-    const NX_SMTP_CLIENT_MAIL *m = &c->nx_smtp_client_mail;
-    ULONG head = c->nx_smtp_client_headers_length;
-    ULONG total = head + m->nx_smtp_client_mail_body_length;
-    ULONG off = c->nx_smtp_client_read_offset;
-    size_t n = 0;
-
-    while (n < cap && off < total) {
-        const CHAR *src = off < head ? c->nx_smtp_client_headers + off
-                                     : m->nx_smtp_client_mail_body + (off - head);
-        ULONG left = (off < head ? head : total) - off;
-        size_t k = cap - n < left ? cap - n : left;
-
-        memcpy(buf + n, src, k);
-        n += k;
-        off += (ULONG)k;
-    }
-    c->nx_smtp_client_read_offset = off;
-    return (long)n;
-}
-
-static UINT build_headers(NX_SMTP_CLIENT *c)
+/* The mail's pieces: the headers (smtpc's builder, pointing at the
+ * arguments), then the body. */
+static UINT build_message(NX_SMTP_CLIENT *c, struct smtpc_part *parts, size_t *count)
 {
     const NX_SMTP_CLIENT_MAIL *m = &c->nx_smtp_client_mail;
     const char *to = m->nx_smtp_client_mail_recipient_address;
@@ -198,6 +179,9 @@ static UINT build_headers(NX_SMTP_CLIENT *c)
     else if (m->nx_smtp_client_mail_priority == NX_SMTP_MAIL_PRIORITY_LOW)
         h.priority = SMTPC_PRIORITY_LOW;
 #ifdef NX_SMTP_CLIENT_TIME
+#if !SMTPC_WITH_DATE
+#error "NX_SMTP_CLIENT_TIME writes a Date header: build smtpc with SMTPC_WITH_DATE 1"
+#endif
     h.date = (time_t)(NX_SMTP_CLIENT_TIME());
 #endif
     h.id_domain = c->nx_smtp_client_domain;
@@ -209,12 +193,15 @@ static UINT build_headers(NX_SMTP_CLIENT *c)
 #if !SMTPC_MESSAGE_POSIX
     h.id_unique ^= (unsigned long long)(uintptr_t)c << 8;
 #endif
-    n = smtpc_headers_build(&h, c->nx_smtp_client_headers, sizeof c->nx_smtp_client_headers);
-    if (n == SMTPC_ERR_ARG_CTL)
+    n = smtpc_headers_parts(&h, c->nx_smtp_client_headers, sizeof c->nx_smtp_client_headers,
+                            parts, count);
+    if (n == SMTPC_ERR_ARG_CTL || n == SMTPC_ERR_HEADER)
         return NX_SMTP_INVALID_PARAM;
     if (n < 0)
         return NX_SIZE_ERROR;
-    c->nx_smtp_client_headers_length = (ULONG)n;
+    parts[*count].data = m->nx_smtp_client_mail_body;
+    parts[*count].len = m->nx_smtp_client_mail_body_length;
+    ++*count;
     return NX_SUCCESS;
 }
 
@@ -321,15 +308,18 @@ static UINT status_of(const NX_SMTP_CLIENT *c, int err)
     }
 }
 
-/* Runs one session over the connected socket; `eight_bit`: the body has
- * 8-bit bytes. Returns the NetX status. */
-static UINT run_session(NX_SMTP_CLIENT *c, ULONG header_room, int eight_bit)
+/* Runs one session over the connected socket, sending the message in
+ * `parts` (checked already; `eight_bit`: 8-bit bytes in it). Returns the
+ * NetX status. */
+static UINT run_session(NX_SMTP_CLIENT *c, ULONG header_room, const struct smtpc_part *parts,
+                        size_t count, int eight_bit)
 {
     struct smtpc_client *sc = &c->nx_smtp_client_smtpc;
     const NX_SMTP_CLIENT_MAIL *m = &c->nx_smtp_client_mail;
     struct smtpc_client_options o;
     struct smtpc_rcpt rcpt;
     struct smtpc_txn txn;
+    size_t i;
     int rc;
 
     smtpc_netxduo_init(&c->nx_smtp_client_transport, &c->nx_smtp_client_socket,
@@ -351,16 +341,15 @@ static UINT run_session(NX_SMTP_CLIENT *c, ULONG header_room, int eight_bit)
     txn.from = m->nx_smtp_client_mail_from_address;
     txn.rcpt = &rcpt;
     txn.rcpt_count = 1;
-    txn.flags = SMTPC_TXN_ALL_RCPTS;
+    txn.flags = SMTPC_TXN_ALL_RCPTS | SMTPC_TXN_CHECKED;
     if (eight_bit)
         txn.flags |= SMTPC_TXN_8BIT;
-    txn.size =
-        (unsigned long long)c->nx_smtp_client_headers_length + m->nx_smtp_client_mail_body_length;
-    c->nx_smtp_client_read_offset = 0;
+    for (i = 0; i < count; i++)
+        txn.size += parts[i].len;
 
     rc = smtpc_client_open(sc);
     if (rc == 0) {
-        rc = smtpc_client_send_stream(sc, &txn, pull_message, c);
+        rc = smtpc_client_send_parts(sc, &txn, parts, count);
         smtpc_client_close(sc); /* an accepted mail stays accepted whatever QUIT gets */
     }
     c->nx_smtp_client_reply_code_status = (UINT)txn.end_reply.code; /* 250 once accepted */
@@ -378,12 +367,15 @@ UINT _nx_smtp_mail_send(NX_SMTP_CLIENT *client_ptr, CHAR *recipient_address, UIN
 {
     NX_SMTP_CLIENT_MAIL *m = &client_ptr->nx_smtp_client_mail;
     NX_TCP_SOCKET *sock = &client_ptr->nx_smtp_client_socket;
+    struct smtpc_part parts[SMTPC_HEADER_PARTS_MAX + 1];
+    size_t count = 0;
     ULONG header_room;
     UINT status;
     int eight = 0;
 
     client_ptr->nx_smtp_client_cmd_state = NX_SMTP_CLIENT_STATE_IDLE;
     client_ptr->nx_smtp_client_reply_code_status = 0;
+    /* the body is checked here, once, before any connection */
     if (smtpc_check_address(recipient_address, 0) != 0 || has_ctl(subject) ||
         smtpc_body_check((const uint8_t *)mail_body, mail_body_length, &eight) != 0) {
         client_ptr->nx_smtp_client_mail_status = NX_SMTP_INVALID_PARAM;
@@ -395,7 +387,7 @@ UINT _nx_smtp_mail_send(NX_SMTP_CLIENT *client_ptr, CHAR *recipient_address, UIN
     m->nx_smtp_client_mail_body = mail_body;
     m->nx_smtp_client_mail_body_length = mail_body_length;
 
-    status = build_headers(client_ptr);
+    status = build_message(client_ptr, parts, &count);
     if (status == NX_SUCCESS)
         status = nx_tcp_client_socket_bind(sock, NX_ANY_PORT, NX_SMTP_CLIENT_CONNECTION_TIMEOUT);
     if (status == NX_SUCCESS) {
@@ -406,7 +398,7 @@ UINT _nx_smtp_mail_send(NX_SMTP_CLIENT *client_ptr, CHAR *recipient_address, UIN
             header_room = client_ptr->nx_smtp_server_address.nxd_ip_version == NX_IP_VERSION_V6
                               ? NX_IPv6_TCP_PACKET
                               : NX_IPv4_TCP_PACKET;
-            status = run_session(client_ptr, header_room, eight);
+            status = run_session(client_ptr, header_room, parts, count, eight);
         } else {
             nx_tcp_socket_disconnect(sock, NX_NO_WAIT); /* leaves no half-open attempt */
         }
@@ -419,7 +411,6 @@ UINT _nx_smtp_mail_send(NX_SMTP_CLIENT *client_ptr, CHAR *recipient_address, UIN
     m->nx_smtp_client_mail_subject = NX_NULL;
     m->nx_smtp_client_mail_body = NX_NULL;
     m->nx_smtp_client_mail_body_length = 0;
-    client_ptr->nx_smtp_client_headers_length = 0;
     client_ptr->nx_smtp_client_mail_status = status;
     return status;
 }

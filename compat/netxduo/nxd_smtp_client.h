@@ -71,10 +71,16 @@ extern "C" {
 #ifndef NX_SMTP_SERVER_CHALLENGE_MAX_STRING
 #define NX_SMTP_SERVER_CHALLENGE_MAX_STRING 200
 #endif
-/* smtpc: room for the headers built from nx_smtp_mail_send's arguments
- * (a longer subject gives NX_SIZE_ERROR). */
+/* smtpc: room for the header text made for each mail (Date, Message-ID,
+ * and a non-ASCII subject's encoded words with SMTPC_WITH_RFC2047; a longer
+ * subject then gives NX_SIZE_ERROR). The arguments themselves are sent
+ * from where they are, never copied. */
 #ifndef NX_SMTP_CLIENT_HEADER_SIZE
+#if SMTPC_WITH_RFC2047
 #define NX_SMTP_CLIENT_HEADER_SIZE 1024
+#else
+#define NX_SMTP_CLIENT_HEADER_SIZE 96
+#endif
 #endif
 /* smtpc: define NX_SMTP_CLIENT_TIME() to an expression giving seconds since
  * 1970 (an RTC or SNTP clock) for the Date header. Undefined, hosts use
@@ -233,10 +239,8 @@ typedef struct NX_SMTP_CLIENT_STRUCT {
     /* smtpc (private) */
     struct smtpc_client nx_smtp_client_smtpc;
     struct smtpc_netxduo nx_smtp_client_transport;
-    CHAR nx_smtp_client_headers[NX_SMTP_CLIENT_HEADER_SIZE];
-    ULONG nx_smtp_client_headers_length;
-    ULONG nx_smtp_client_read_offset; /* bytes of headers + body handed to smtpc */
-    ULONG nx_smtp_client_mails;       /* mails sent so far, for Message-IDs */
+    CHAR nx_smtp_client_headers[NX_SMTP_CLIENT_HEADER_SIZE]; /* header text made per mail */
+    ULONG nx_smtp_client_mails; /* mails sent so far, for Message-IDs */
 } NX_SMTP_CLIENT;
 
 /* ---- Services ---- */

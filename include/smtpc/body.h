@@ -51,6 +51,12 @@ long smtpc_body_encode(struct smtpc_body_encoder *e, const uint8_t *in, size_t i
  * is below what is needed (at most SMTPC_BODY_END_MAX). */
 long smtpc_body_finish(struct smtpc_body_encoder *e, uint8_t *out, size_t out_cap);
 
+/* A piece of a message held in memory (headers, then body...). */
+struct smtpc_part {
+    const void *data;
+    size_t len;
+};
+
 /* Checks a whole body against the line-length limit before anything is
  * sent: returns 0, or SMTPC_ERR_BODY_LINE. Counts as the encoder does
  * (a dot-stuffed line is one octet longer). Sets *eight_bit to 1 when a

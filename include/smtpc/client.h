@@ -64,10 +64,12 @@ struct smtpc_client {
     struct smtpc_transport *t; /* the open connection, NULL when closed */
     uint8_t in[SMTPC_IN_BUF_DEFAULT];
     uint8_t out[SMTPC_OUT_BUF_DEFAULT];
-    uint8_t chunk[SMTPC_OUT_BUF_DEFAULT]; /* body bytes pulled from a reader */
-    int error;                            /* last error, 0 after success */
-    const char *step;                     /* where it happened */
-    struct smtpc_reply reply;             /* the server's words for it (code 0: none) */
+#if SMTPC_CHUNK_BUF > 0
+    uint8_t chunk[SMTPC_CHUNK_BUF]; /* body bytes pulled from a reader */
+#endif
+    int error;                /* last error, 0 after success */
+    const char *step;         /* where it happened */
+    struct smtpc_reply reply; /* the server's words for it (code 0: none) */
 };
 
 void smtpc_client_options_default(struct smtpc_client_options *o);
@@ -89,9 +91,19 @@ int smtpc_client_open(struct smtpc_client *c);
  * connection is closed. */
 int smtpc_client_send(struct smtpc_client *c, struct smtpc_txn *txn, const void *body, size_t len);
 
-/* The same with the body pulled from `read` as it is sent. */
+/* The same with the message in `count` pieces sent one after the other
+ * (headers from smtpc_headers_parts, then the body, say): nothing is
+ * copied together. Each piece is checked as smtpc_client_send checks its
+ * body. */
+int smtpc_client_send_parts(struct smtpc_client *c, struct smtpc_txn *txn,
+                            const struct smtpc_part *parts, size_t count);
+
+#if SMTPC_CHUNK_BUF > 0
+/* The same with the body pulled from `read` as it is sent (into a buffer of
+ * SMTPC_CHUNK_BUF bytes; the call exists when that is not 0). */
 int smtpc_client_send_stream(struct smtpc_client *c, struct smtpc_txn *txn,
                              smtpc_body_read_fn *read, void *ctx);
+#endif
 
 /* Sends QUIT when possible, waits for its reply and closes. Always leaves
  * the client closed; returns 0 or the error met on the way (which does not

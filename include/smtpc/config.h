@@ -21,6 +21,33 @@
 #include SMTPC_CONFIG_FILE
 #endif
 
+/* ---- The profile ---- */
+
+/* 1: every feature and host-sized buffers. smtpc's CMake library sets it
+ * for itself and its users. 0 (the default of the plain source lists, as a
+ * firmware build compiles them): the NetX Duo SMTP Client's feature set
+ * (EHLO/HELO, AUTH PLAIN and LOGIN, one recipient, the guide's headers, the
+ * body encoder) in small buffers; turn on what else you need below. */
+#ifndef SMTPC_CONFIG_FULL
+#define SMTPC_CONFIG_FULL 0
+#endif
+
+/* ---- Features (1 on, 0 off; an off feature costs no byte) ---- */
+
+/* AUTH CRAM-MD5 (RFC 2195), with MD5 and HMAC-MD5 of its own. */
+#ifndef SMTPC_WITH_CRAM_MD5
+#define SMTPC_WITH_CRAM_MD5 SMTPC_CONFIG_FULL
+#endif
+/* Subjects with non-ASCII bytes as RFC 2047 encoded words. Off, the header
+ * builder refuses them (SMTPC_ERR_HEADER). */
+#ifndef SMTPC_WITH_RFC2047
+#define SMTPC_WITH_RFC2047 SMTPC_CONFIG_FULL
+#endif
+/* The header builder's Date header (RFC 5322 date from seconds since 1970).
+ * Off, no Date is written: submission servers add one. */
+#ifndef SMTPC_WITH_DATE
+#define SMTPC_WITH_DATE SMTPC_CONFIG_FULL
+#endif
 /* ---- Buffers ---- */
 
 /* The blocking client's output buffer: holds the longest command line (an
@@ -28,20 +55,63 @@
  * with a 254-octet address) and the body as it is encoded. At least
  * SMTPC_OUT_BUF_MIN. */
 #ifndef SMTPC_OUT_BUF_DEFAULT
+#if SMTPC_CONFIG_FULL
 #define SMTPC_OUT_BUF_DEFAULT 4096
+#else
+#define SMTPC_OUT_BUF_DEFAULT 512
+#endif
 #endif
 /* The blocking client's input buffer. Replies are parsed as they arrive,
  * so any size of at least SMTPC_IN_BUF_MIN works; larger means fewer reads. */
 #ifndef SMTPC_IN_BUF_DEFAULT
+#if SMTPC_CONFIG_FULL
 #define SMTPC_IN_BUF_DEFAULT 1024
+#else
+#define SMTPC_IN_BUF_DEFAULT 64
 #endif
-/* The longest reply line the parser holds (RFC 5321 allows 512 with CRLF). */
+#endif
+/* The blocking client's buffer for body bytes pulled from a reader
+ * (smtpc_client_send_stream). 0: no stream API (bodies come from memory). */
+#ifndef SMTPC_CHUNK_BUF
+#if SMTPC_CONFIG_FULL
+#define SMTPC_CHUNK_BUF 4096
+#else
+#define SMTPC_CHUNK_BUF 0
+#endif
+#endif
+/* The longest reply line accepted, without CRLF (RFC 5321 allows 512 with
+ * CRLF; real servers sometimes send more). Longer is a protocol error. */
 #ifndef SMTPC_REPLY_LINE_MAX
 #define SMTPC_REPLY_LINE_MAX 1000
 #endif
-/* Bytes of reply text kept for the caller in each struct smtpc_reply. */
+/* Bytes of each reply line kept for reading it (capabilities, AUTH
+ * challenges, the reply's text): longer lines are accepted, and read as far
+ * as this. An EHLO capability cut short is ignored, never misread. */
+#ifndef SMTPC_REPLY_LINE_KEEP
+#if SMTPC_CONFIG_FULL
+#define SMTPC_REPLY_LINE_KEEP SMTPC_REPLY_LINE_MAX
+#else
+#define SMTPC_REPLY_LINE_KEEP 96
+#endif
+#endif
+/* Bytes of reply text kept for the caller in each struct smtpc_reply
+ * (NUL included; 1 keeps none). */
 #ifndef SMTPC_REPLY_TEXT_MAX
+#if SMTPC_CONFIG_FULL
 #define SMTPC_REPLY_TEXT_MAX 256
+#else
+#define SMTPC_REPLY_TEXT_MAX 1
+#endif
+#endif
+
+#if SMTPC_REPLY_LINE_KEEP < 16 || SMTPC_REPLY_LINE_KEEP > SMTPC_REPLY_LINE_MAX
+#error "SMTPC_REPLY_LINE_KEEP must be between 16 and SMTPC_REPLY_LINE_MAX"
+#endif
+#if SMTPC_REPLY_TEXT_MAX < 1
+#error "SMTPC_REPLY_TEXT_MAX must be at least 1"
+#endif
+#if SMTPC_WITH_CRAM_MD5 && SMTPC_REPLY_LINE_KEEP < 200
+#error "CRAM-MD5 reads its challenge from the reply line: SMTPC_REPLY_LINE_KEEP must be >= 200"
 #endif
 
 /* ---- Platform ---- */
@@ -65,6 +135,9 @@
 /* A number that changes with every setting that changes a struct. */
 #define SMTPC_CONFIG_ID                                                                            \
     (((unsigned long)(SMTPC_CLIENT_POSIX != 0) << 0) |                                             \
-     ((unsigned long)(SMTPC_MESSAGE_POSIX != 0) << 1))
+     ((unsigned long)(SMTPC_MESSAGE_POSIX != 0) << 1) |                                            \
+     ((unsigned long)(SMTPC_WITH_CRAM_MD5 != 0) << 2) |                                            \
+     ((unsigned long)(SMTPC_WITH_RFC2047 != 0) << 3) |                                             \
+     ((unsigned long)(SMTPC_WITH_DATE != 0) << 4))
 
 #endif

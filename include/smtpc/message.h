@@ -5,7 +5,9 @@
  * Content-Type: text/plain; charset=utf-8, Content-Transfer-Encoding: 8bit,
  * and a priority header when one is asked for, followed by the blank line
  * that separates headers from the body. A subject with non-ASCII bytes is
- * written as RFC 2047 encoded words. Full MIME comes later.
+ * written as RFC 2047 encoded words (SMTPC_WITH_RFC2047; without it such a
+ * subject is refused), the Date only with SMTPC_WITH_DATE. Full MIME comes
+ * later.
  */
 #ifndef SMTPC_MESSAGE_H
 #define SMTPC_MESSAGE_H
@@ -13,6 +15,7 @@
 #include <stddef.h>
 #include <time.h>
 
+#include "smtpc/body.h"
 #include "smtpc/config.h"
 
 /* SMTPC_MESSAGE_POSIX (smtpc/config.h): whether the builder may read the
@@ -51,6 +54,16 @@ struct smtpc_headers {
  * control byte in any value, SMTPC_ERR_HEADER for a missing From or a
  * value too long, or SMTPC_ERR_BUFFER when `cap` is too small. */
 long smtpc_headers_build(const struct smtpc_headers *h, char *out, size_t cap);
+
+/* The same header block as pieces, without copying what the caller's
+ * strings already hold: `parts` (room for SMTPC_HEADER_PARTS_MAX) point at
+ * the caller's strings, at constant text, and into `scratch` for what is
+ * made (the date, the Message-ID, an encoded subject); all of it must stay
+ * as it is while the parts are used. Sets *count; returns the block's
+ * length or the errors of smtpc_headers_build. */
+#define SMTPC_HEADER_PARTS_MAX 24
+long smtpc_headers_parts(const struct smtpc_headers *h, char *scratch, size_t cap,
+                         struct smtpc_part *parts, size_t *count);
 
 #ifdef __cplusplus
 }

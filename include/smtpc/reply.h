@@ -36,8 +36,10 @@ struct smtpc_reply {
 
 /* Parser state. Treat as opaque; set up with smtpc_reply_parser_init. */
 struct smtpc_reply_parser {
-    char line[SMTPC_REPLY_LINE_MAX + 1]; /* current line, code included, NUL ended */
-    size_t line_len;                     /* bytes of the current line stored so far */
+    char line[SMTPC_REPLY_LINE_KEEP + 1]; /* current line, code included, NUL ended: its first
+                                             SMTPC_REPLY_LINE_KEEP bytes */
+    size_t line_len;                      /* bytes of the current line so far (kept or not) */
+    int line_cut;                         /* the line was longer than what is kept */
     size_t max_line;                     /* runtime line limit, <= SMTPC_REPLY_LINE_MAX */
     size_t max_lines;                    /* runtime line-count limit */
     int state;                           /* position within a line */

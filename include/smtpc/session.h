@@ -149,6 +149,9 @@ struct smtpc_rcpt {
 /* Transaction flags. */
 #define SMTPC_TXN_ALL_RCPTS 0x01u /* fail (and RSET) unless every recipient is accepted */
 #define SMTPC_TXN_8BIT 0x02u      /* the body holds 8-bit bytes: BODY=8BITMIME when offered */
+/* The caller checked the body (smtpc_body_check) and set SMTPC_TXN_8BIT
+ * and size: smtpc_client_send and _send_parts do not scan it again. */
+#define SMTPC_TXN_CHECKED 0x04u
 
 struct smtpc_txn {
     const char *from;              /* in: reverse-path without brackets; "" for the null sender */

@@ -153,21 +153,23 @@ static void cancel(struct smtpc_session *s)
     s->state = SMTPC_S_AUTH_CANCEL;
 }
 
+#if SMTPC_WITH_CRAM_MD5
 /* CRAM-MD5's answer to the challenge in the 334 reply: base64(user SP
  * hex(HMAC-MD5(password, challenge))). Returns 0, or -1 for a challenge
  * that is not base64 (the exchange is then cancelled). */
 static int put_cram_response(struct smtpc_session *s, struct smtpc_line *l)
 {
     static const char hexdigits[] = "0123456789abcdef";
-    uint8_t challenge[SMTPC_REPLY_TEXT_MAX], digest[16];
+    uint8_t challenge[SMTPC_REPLY_LINE_KEEP], digest[16];
     char hex[32];
     struct smtpc_b64_part parts[3];
-    const char *text = s->reply.text;
+    /* the reply's one line, as the parser keeps it: "334 <base64>" */
+    const char *text = s->parser.line[3] == ' ' ? s->parser.line + 4 : "";
     size_t len = strcspn(text, " ");
     long n;
     int i;
 
-    if (s->reply.truncated || len == 0)
+    if (s->parser.line_cut || s->reply.lines != 1 || len == 0)
         return -1;
     n = smtpc_b64_decode(text, len, challenge, sizeof challenge);
     if (n <= 0)
@@ -194,6 +196,7 @@ static int put_cram_response(struct smtpc_session *s, struct smtpc_line *l)
     memset(digest, 0, sizeof digest);
     return 0;
 }
+#endif
 
 /* Answers a 334 challenge. */
 static void respond(struct smtpc_session *s)
@@ -201,6 +204,7 @@ static void respond(struct smtpc_session *s)
     struct smtpc_line l;
     const char *value = NULL;
 
+#if SMTPC_WITH_CRAM_MD5
     if (s->auth_mech == (int)SMTPC_AUTH_CRAM_MD5 && s->auth_step == 0) {
         smtpc_line_open(s, &l);
         if (put_cram_response(s, &l) != 0) {
@@ -211,6 +215,7 @@ static void respond(struct smtpc_session *s)
         commit(s, &l, redacted);
         return;
     }
+#endif
 
     if (s->auth_mech == (int)SMTPC_AUTH_PLAIN && s->auth_step == 0) {
         smtpc_line_open(s, &l);

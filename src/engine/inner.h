@@ -67,7 +67,11 @@ void smtpc_auth_start(struct smtpc_session *s);
 void smtpc_auth_on_reply(struct smtpc_session *s);
 
 /* Mechanisms the engine implements, strongest first. */
+#if SMTPC_WITH_CRAM_MD5
 #define SMTPC_AUTH_IMPLEMENTED (SMTPC_AUTH_PLAIN | SMTPC_AUTH_LOGIN | SMTPC_AUTH_CRAM_MD5)
+#else
+#define SMTPC_AUTH_IMPLEMENTED (SMTPC_AUTH_PLAIN | SMTPC_AUTH_LOGIN)
+#endif
 
 /* md5.c: MD5 and HMAC-MD5, for CRAM-MD5. */
 struct smtpc_md5 {

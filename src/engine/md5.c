@@ -9,6 +9,8 @@
 
 #include "inner.h"
 
+#if SMTPC_WITH_CRAM_MD5
+
 #define ROTL(x, n) (((x) << (n)) | ((x) >> (32 - (n))))
 
 static const uint32_t K[64] = {
@@ -138,3 +140,7 @@ void smtpc_hmac_md5(const uint8_t *key, size_t key_len, const uint8_t *msg, size
     memset(k, 0, sizeof k); /* key material does not linger on the stack */
     memset(pad, 0, sizeof pad);
 }
+#else
+/* ISO C wants a translation unit to declare something. */
+typedef int smtpc_md5_unused;
+#endif

@@ -67,6 +67,11 @@ static void append_text(struct smtpc_reply_parser *p, struct smtpc_reply *r, con
 {
     size_t room;
 
+    if (sizeof r->text == 1) { /* a build that keeps no text */
+        if (len > 0 || p->lines > 0)
+            r->truncated = 1;
+        return;
+    }
     if (p->lines > 0) {
         if (p->text_len + 1 >= sizeof r->text) {
             r->truncated = 1;
@@ -88,19 +93,23 @@ static void append_text(struct smtpc_reply_parser *p, struct smtpc_reply *r, con
 static int end_line(struct smtpc_reply_parser *p, struct smtpc_reply *r)
 {
     int code = (p->line[0] - '0') * 100 + (p->line[1] - '0') * 10 + (p->line[2] - '0');
-    size_t text_off = p->line_len > 4 ? 4 : p->line_len;
+    size_t kept = p->line_len < SMTPC_REPLY_LINE_KEEP ? p->line_len : SMTPC_REPLY_LINE_KEEP;
+    size_t text_off = kept > 4 ? 4 : kept;
 
-    p->line[p->line_len] = '\0';
+    p->line_cut = kept < p->line_len;
+    p->line[kept] = '\0';
     if (p->lines == 0) {
         p->code = code;
         r->code = code;
-        parse_enhanced(r, p->line + text_off, p->line_len - text_off);
+        parse_enhanced(r, p->line + text_off, kept - text_off);
     } else if (code != p->code) {
         return SMTPC_ERR_REPLY_MIXED;
     }
     if (p->lines + 1 > p->max_lines)
         return SMTPC_ERR_REPLY_LINES;
-    append_text(p, r, p->line + text_off, p->line_len - text_off);
+    append_text(p, r, p->line + text_off, kept - text_off);
+    if (p->line_cut)
+        r->truncated = 1;
     p->lines++;
     r->lines = p->lines;
     p->state = ST_CODE0;
@@ -180,7 +189,9 @@ int smtpc_reply_parse(struct smtpc_reply_parser *p, struct smtpc_reply *r, const
             *consumed = i;
             return SMTPC_ERR_REPLY_TOO_LONG;
         }
-        p->line[p->line_len++] = (char)c;
+        if (p->line_len < SMTPC_REPLY_LINE_KEEP)
+            p->line[p->line_len] = (char)c;
+        p->line_len++;
     }
     *consumed = len;
     return SMTPC_REPLY_MORE;

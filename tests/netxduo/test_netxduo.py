@@ -40,6 +40,7 @@ NX_SIZE_ERROR = 0x09
 NX_NOT_CONNECTED = 0x38
 NX_SMTP_OVERSIZE_MAIL_DATA = 0xA1
 NX_SMTP_INVALID_SERVER_REPLY = 0xA2
+NX_SMTP_AUTHENTICATION_ERROR = 0xA0
 NX_SMTP_INVALID_PARAM = 0xA5
 NX_SMTP_GREET_REPLY_ERROR = 0xA7
 NX_SMTP_HELLO_REPLY_ERROR = 0xA8
@@ -68,7 +69,8 @@ ID_RE = re.compile(rb"Message-ID: (<1700000000\.[0-9a-f]+(?:\.[0-9]+\.[0-9]+\.[0
                    + re.escape(b"@" + DOMAIN.encode()) + rb">)\r\n")
 ID_PLACEHOLDER = b"Message-ID: <ID>\r\n"
 
-CONF = argparse.Namespace(nx_send=None, netx_demo=None, nx_tls=None, make_certs=None, wrapper=[])
+CONF = argparse.Namespace(nx_send=None, netx_demo=None, nx_tls=None, make_certs=None, wrapper=[],
+                          seed=False)
 
 
 def headers(subject=b"hello", priority=PRIORITY_NORMAL):
@@ -235,6 +237,12 @@ class T1Send(NxTest):
         # the original declares CRAM-MD5 but never implemented it
         srv = self.server({"ehlo": ["250-smtpc-test.localhost", "250 AUTH CRAM-MD5 PLAIN"]})
         r = self.nx(srv, "--auth", "cram-md5", "--user", USER, "--password", PASSWORD, body=BODY)
+        if CONF.seed:
+            # built without it (SMTPC_WITH_CRAM_MD5 0): refused at create,
+            # never downgraded to PLAIN, and no connection is made
+            self.assertStatuses(r, [], creates=[NX_SMTP_AUTHENTICATION_ERROR])
+            self.assertIsNone(srv.client_bytes(1))
+            return
         self.assertStatuses(r, [NX_SUCCESS])
         wire = self.wire(srv)
         m = re.match(rb"EHLO device\.example\r\nAUTH CRAM-MD5\r\n([A-Za-z0-9+/=]+)\r\n", wire)
@@ -286,6 +294,11 @@ class T1Send(NxTest):
         body = "Grüße aus dem Gerät\r\n".encode()
         srv = self.server()
         r = self.nx(srv, "--subject", "Temperatur über 30 °C", body=body)
+        if CONF.seed:
+            # built without RFC 2047 (SMTPC_WITH_RFC2047 0): refused, unsent
+            self.assertStatuses(r, [NX_SMTP_INVALID_PARAM])
+            self.assertIsNone(srv.client_bytes(1))
+            return
         head = headers(subject=b"=?UTF-8?B?" + __import__("base64").b64encode(
             "Temperatur über 30 °C".encode()) + b"?=")
         self.assertSent(srv, r, head=head, body=body)
@@ -617,6 +630,8 @@ def main(argv=None):
     ap.add_argument("--server", required=True, help="smtpc_test_server.py")
     ap.add_argument("--python", default=sys.executable)
     ap.add_argument("--wrapper", default="")
+    ap.add_argument("--seed", action="store_true",
+                    help="nx-send is built with smtpc/config.h's defaults (no CRAM-MD5, no RFC 2047)")
     ap.add_argument("-k", action="append", default=[], metavar="SUBSTRING")
     ap.add_argument("--keep", action="store_true")
     ap.add_argument("-q", "--quiet", action="store_true")
@@ -626,6 +641,7 @@ def main(argv=None):
     CONF.nx_tls = os.path.abspath(args.nx_tls) if args.nx_tls else ""
     CONF.make_certs = os.path.abspath(args.make_certs) if args.make_certs else ""
     CONF.wrapper = shlex.split(args.wrapper)
+    CONF.seed = args.seed
     cli.CONF.server = os.path.abspath(args.server)
     cli.CONF.python = args.python
     cli.CONF.keep = args.keep
