@@ -186,6 +186,21 @@ void smtpc_line_put_ulong(struct smtpc_line *l, unsigned long long v)
     smtpc_line_put_n(l, digits + n, sizeof digits - n);
 }
 
+/* One EHLO line after the first. Of a line longer than what the parser
+ * keeps, only the whole words are read: "AUTH PLAIN LOG" is AUTH PLAIN. */
+static void parse_capability(struct smtpc_session *s)
+{
+    size_t len = strlen(s->parser.line);
+
+    if (s->parser.line_cut) {
+        while (len > 4 && s->parser.line[len - 1] != ' ')
+            len--;
+        while (len > 4 && s->parser.line[len - 1] == ' ')
+            len--;
+    }
+    smtpc_caps_parse_line(&s->caps, s->parser.line, len);
+}
+
 static void trace(struct smtpc_session *s, int dir, const char *line, size_t len)
 {
     if (s->cfg.trace != NULL)
@@ -583,7 +598,7 @@ static void pump(struct smtpc_session *s)
             continue;
         trace(s, SMTPC_TRACE_IN, s->parser.line, strlen(s->parser.line));
         if (s->state == SMTPC_S_EHLO && s->reply.lines > 1 && s->reply.code == 250)
-            smtpc_caps_parse_line(&s->caps, s->parser.line, strlen(s->parser.line));
+            parse_capability(s);
         if (r == SMTPC_REPLY_DONE) {
             s->replies++;
             on_reply(s);

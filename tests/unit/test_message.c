@@ -52,14 +52,38 @@ static void fixed(struct smtpc_headers *h)
     h->message_id = "<fixed.1@example.org>";
 }
 
+/* smtpc_headers_parts' pieces joined; returns the length. */
+static long join_parts(const struct smtpc_headers *h, char *scratch, size_t cap, char *joined)
+{
+    struct smtpc_part parts[SMTPC_HEADER_PARTS_MAX];
+    size_t count = 99, i, at = 0;
+    long n = smtpc_headers_parts(h, scratch, cap, parts, &count);
+
+    if (n < 0)
+        return n;
+    assert_true(count <= SMTPC_HEADER_PARTS_MAX);
+    for (i = 0; i < count; i++) {
+        assert_true(parts[i].len > 0);
+        memcpy(joined + at, parts[i].data, parts[i].len);
+        at += parts[i].len;
+    }
+    assert_int_equal(at, (size_t)n);
+    joined[at] = '\0';
+    return n;
+}
+
+/* The block, built whole and as parts: the same bytes. */
 static void assert_block(const struct smtpc_headers *h, const char *expected)
 {
+    static char scratch[OUT_MAX], joined[OUT_MAX];
     long n;
 
     memset(out, GUARD, sizeof out);
     n = smtpc_headers_build(h, out, sizeof out);
     assert_int_equal(n, (long)strlen(expected));
     assert_string_equal(out, expected);
+    assert_int_equal(join_parts(h, scratch, sizeof scratch, joined), n);
+    assert_string_equal(joined, expected);
 }
 
 /* ---- the block ---- */
@@ -560,6 +584,51 @@ static void test_made_message_id_carries_unique(void **state)
     assert_memory_equal(id, "<" FIXED_DATE_STR ".abc123", strlen("<" FIXED_DATE_STR ".abc123"));
 }
 
+/* ---- the block as parts ---- */
+
+static void test_parts_point_at_the_values(void **state)
+{
+    struct smtpc_part parts[SMTPC_HEADER_PARTS_MAX];
+    char scratch[64], joined[512];
+    struct smtpc_headers h;
+    size_t count, i, made = 0;
+    int from_seen = 0, subject_seen = 0;
+    long n;
+    (void)state;
+
+    fixed(&h);
+    h.priority = SMTPC_PRIORITY_LOW;
+    n = smtpc_headers_parts(&h, scratch, sizeof scratch, parts, &count);
+    assert_true(n > 0);
+    for (i = 0; i < count; i++) {
+        const char *p = (const char *)parts[i].data;
+
+        if (p >= scratch && p < scratch + sizeof scratch)
+            made += parts[i].len;
+        from_seen |= p == h.from;
+        subject_seen |= p == h.subject;
+    }
+    /* the values are sent from where they are; only the date is made */
+    assert_true(from_seen);
+    assert_true(subject_seen);
+    assert_int_equal(made, strlen(FIXED_DATE_TEXT "\r\n"));
+    assert_int_equal(join_parts(&h, scratch, sizeof scratch, joined), n);
+    assert_int_equal(smtpc_headers_build(&h, out, sizeof out), n);
+    assert_string_equal(joined, out);
+}
+
+static void test_parts_scratch_too_small(void **state)
+{
+    char scratch[16], joined[512];
+    struct smtpc_headers h;
+    (void)state;
+
+    fixed(&h); /* the date alone needs 34 bytes of scratch */
+    assert_int_equal(join_parts(&h, scratch, sizeof scratch, joined), SMTPC_ERR_BUFFER);
+    h.date = SMTPC_DATE_NONE; /* nothing to make: no scratch used */
+    assert_true(join_parts(&h, scratch, sizeof scratch, joined) > 0);
+}
+
 /* ---- the output buffer ---- */
 
 static void test_buffer_too_small(void **state)
@@ -613,6 +682,8 @@ int main(void)
         cmocka_unit_test(test_made_message_id),
         cmocka_unit_test(test_made_message_id_domain),
         cmocka_unit_test(test_buffer_too_small),
+        cmocka_unit_test(test_parts_point_at_the_values),
+        cmocka_unit_test(test_parts_scratch_too_small),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
