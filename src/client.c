@@ -239,7 +239,9 @@ static void record_txn(struct smtpc_client *c, const struct smtpc_txn *t)
     record(c, t->result, step != NULL ? step : smtpc_session_step(&c->session), r);
 }
 
-/* Feeds `len` body bytes; returns 0 while the body is still wanted. */
+/* Feeds `len` body bytes; returns 0 while the body is still wanted. The
+ * output is written when it is full, so small pieces (a header's parts)
+ * share writes. */
 static int feed(struct smtpc_client *c, const uint8_t *buf, size_t len)
 {
     struct smtpc_session *s = &c->session;
@@ -251,6 +253,8 @@ static int feed(struct smtpc_client *c, const uint8_t *buf, size_t len)
         if (n < 0)
             return -1;
         off += (size_t)n;
+        if (off == len)
+            break;
         drive(c, SMTPC_WANT_BODY, 0);
         if (!(smtpc_session_wants(s) & SMTPC_WANT_BODY))
             return -1;

@@ -229,6 +229,9 @@ static void session_config(const NX_SMTP_CLIENT *c, struct smtpc_session_config 
         cfg->flags |= SMTPC_F_ALLOW_CLEARTEXT_AUTH | SMTPC_F_NO_INITIAL_RESPONSE |
                       SMTPC_F_AUTH_FALLBACK_PLAIN;
     }
+    /* the original reads " 250 SIZE" as a reply line (NetX Duo's
+     * two_packet_EHLO_auth_last_message test sends one) */
+    cfg->flags |= SMTPC_F_LENIENT_REPLY_BLANKS;
     cfg->long_lines = SMTPC_LONG_LINES_FAIL;
     for (i = 0; i < SMTPC_TIMEOUT_CLASSES; i++)
         cfg->timeout_s[i] = seconds_of(NX_SMTP_ENVELOPE_TIMEOUT);

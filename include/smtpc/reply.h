@@ -40,6 +40,7 @@ struct smtpc_reply_parser {
                                              SMTPC_REPLY_LINE_KEEP bytes */
     size_t line_len;                      /* bytes of the current line so far (kept or not) */
     int line_cut;                         /* the line was longer than what is kept */
+    int lenient_blanks; /* skip blanks before the code of a reply's later lines */
     size_t max_line;                     /* runtime line limit, <= SMTPC_REPLY_LINE_MAX */
     size_t max_lines;                    /* runtime line-count limit */
     int state;                           /* position within a line */

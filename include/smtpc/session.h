@@ -103,6 +103,11 @@ enum smtpc_timeout_class {
  * authenticate with PLAIN anyway (the NetX Duo client's behaviour). The
  * cleartext rule still applies. */
 #define SMTPC_F_AUTH_FALLBACK_PLAIN 0x40u
+/* Skip blanks before the code of a multi-line reply's later lines
+ * (" 250 SIZE"), as the NetX Duo client does and some embedded servers
+ * need. Drops a syntax check: lines that are not replies start being read
+ * as replies. USE WITH CAUTION. */
+#define SMTPC_F_LENIENT_REPLY_BLANKS 0x80u
 
 /* TLS policies (config.tls). */
 #define SMTPC_TLS_NONE 0 /* never: STARTTLS is not used even when offered */

@@ -135,6 +135,8 @@ int smtpc_reply_parse(struct smtpc_reply_parser *p, struct smtpc_reply *r, const
         }
         switch (p->state) {
         case ST_CODE0:
+            if (c == ' ' && p->lenient_blanks && p->lines > 0 && p->line_len == 0)
+                continue;
             if (c < '2' || c > '5')
                 goto syntax;
             p->state = ST_CODE1;

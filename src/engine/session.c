@@ -126,6 +126,7 @@ int smtpc_session_init(struct smtpc_session *s, const struct smtpc_session_confi
             s->cfg.timeout_s[i] = default_timeouts[i];
     }
     smtpc_reply_parser_init(&s->parser, cfg->max_reply_line, cfg->max_reply_lines);
+    s->parser.lenient_blanks = (cfg->flags & SMTPC_F_LENIENT_REPLY_BLANKS) != 0;
     s->in = in;
     s->in_cap = in_cap;
     s->out = out;
@@ -280,16 +281,30 @@ static void queue_body_end(struct smtpc_session *s)
     }
 }
 
+/* Bytes the driver may send now. While the body is being written, its last
+ * two bytes are held back, so that the end of data always leaves in the
+ * same write as the body's final line break ("\r\n.\r\n" in one segment:
+ * one send fewer, and servers that look for the whole marker in a segment,
+ * as NetX Duo's own tests do, find it). */
+static size_t sendable(const struct smtpc_session *s)
+{
+    size_t pending = s->out_len - s->out_off;
+
+    if (s->state == SMTPC_S_BODY)
+        return pending > 2 ? pending - 2 : 0;
+    return pending;
+}
+
 const uint8_t *smtpc_session_out_buf(const struct smtpc_session *s, size_t *len)
 {
-    *len = s->out_len - s->out_off;
+    *len = sendable(s);
     return s->out + s->out_off;
 }
 
 void smtpc_session_out_ack(struct smtpc_session *s, size_t n)
 {
-    if (n > s->out_len - s->out_off)
-        n = s->out_len - s->out_off;
+    if (n > sendable(s))
+        n = sendable(s);
     s->out_off += n;
     if (s->out_off == s->out_len)
         s->out_off = s->out_len = 0;
@@ -329,7 +344,7 @@ void smtpc_session_abort(struct smtpc_session *s, int err)
 
 unsigned smtpc_session_wants(const struct smtpc_session *s)
 {
-    unsigned w = s->out_len > s->out_off ? SMTPC_WANT_SEND : 0;
+    unsigned w = sendable(s) > 0 ? SMTPC_WANT_SEND : 0;
 
     switch (s->state) {
     case SMTPC_S_READY:
@@ -592,6 +607,7 @@ static void pump(struct smtpc_session *s)
             smtpc_session_fail(s, r, 1);
             s->in_off = s->in_len;
             smtpc_reply_parser_init(&s->parser, s->cfg.max_reply_line, s->cfg.max_reply_lines);
+            s->parser.lenient_blanks = (s->cfg.flags & SMTPC_F_LENIENT_REPLY_BLANKS) != 0;
             break;
         }
         if (r == SMTPC_REPLY_MORE)

@@ -798,6 +798,44 @@ static void test_reply_shaped_garbage_never_overflows(void **state)
     churn(buf, sizeof buf, 16, 3);
 }
 
+/* The NetX Duo client's leniency (SMTPC_F_LENIENT_REPLY_BLANKS): blanks
+ * before the code of a later line are skipped; off, they are an error. */
+static void test_lenient_blanks_before_a_later_code(void **state)
+{
+    static const char in[] = "250-AUTH LOGIN\r\n 250 SIZE\r\n";
+    struct smtpc_reply_parser p;
+    struct smtpc_reply r;
+    size_t used, off = 0;
+    int rc;
+    (void)state;
+
+    smtpc_reply_parser_init(&p, 0, 0);
+    p.lenient_blanks = 1;
+    do {
+        rc = smtpc_reply_parse(&p, &r, (const uint8_t *)in + off, 1, &used);
+        off += used;
+    } while (rc == SMTPC_REPLY_MORE || rc == SMTPC_REPLY_LINE);
+    assert_int_equal(rc, SMTPC_REPLY_DONE);
+    assert_int_equal(off, strlen(in));
+    assert_int_equal(r.code, 250);
+    assert_int_equal(r.lines, 2);
+    assert_string_equal(p.line, "250 SIZE");
+
+    /* a blank before the first line's code is never skipped */
+    smtpc_reply_parser_init(&p, 0, 0);
+    p.lenient_blanks = 1;
+    assert_int_equal(smtpc_reply_parse(&p, &r, (const uint8_t *)" 250 ok\r\n", 9, &used),
+                     SMTPC_ERR_REPLY_SYNTAX);
+    /* and by default not at all */
+    smtpc_reply_parser_init(&p, 0, 0);
+    off = 0;
+    do {
+        rc = smtpc_reply_parse(&p, &r, (const uint8_t *)in + off, strlen(in) - off, &used);
+        off += used;
+    } while (rc == SMTPC_REPLY_LINE);
+    assert_int_equal(rc, SMTPC_ERR_REPLY_SYNTAX);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -839,6 +877,7 @@ int main(void)
         cmocka_unit_test(test_truncation_flag_resets_for_next_reply),
         cmocka_unit_test(test_random_garbage_never_overflows),
         cmocka_unit_test(test_reply_shaped_garbage_never_overflows),
+        cmocka_unit_test(test_lenient_blanks_before_a_later_code),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
