@@ -302,14 +302,14 @@ class CliTest(unittest.TestCase):
         cmd = CONF.wrapper + [CONF.smtpc] + list(args)
         if timeout is None:
             timeout = 120 if CONF.wrapper else 30
-        start = time.monotonic()
+        started = time.time()   # the wall clock, which the Date header reads
         try:
             p = subprocess.run(cmd, input=stdin, stdout=subprocess.PIPE,
                                stderr=subprocess.PIPE, env=environ, timeout=timeout)
         except subprocess.TimeoutExpired as e:     # run() has killed it
             self.fail("smtpc did not finish within %s s: %r\nstderr: %r"
                       % (timeout, args, e.stderr))
-        p.elapsed = time.monotonic() - start
+        p.wall_clock = (started, time.time())
         p.err = p.stderr.decode("utf-8", "replace")
         if p.returncode < 0:
             self.fail("smtpc killed by signal %d: %r\nstderr: %s"
@@ -526,7 +526,11 @@ class T02Subject(CliTest):
         headers = stored[:m.end()]
         self.assertEqual(stored[m.end():], normalise(raw_body))
         when = email.utils.parsedate_to_datetime(m.group("date").decode()).timestamp()
-        self.assertLess(abs(when - time.time()), 600, "Date is not now")
+        # within the run, give or take the second of the header's
+        # resolution (time() can lag the clock read here by a tick)
+        self.assertTrue(int(p.wall_clock[0]) - 1 <= when <= p.wall_clock[1] + 1,
+                        "Date is not the time smtpc ran: %s, not within %r"
+                        % (m.group("date"), p.wall_clock))
         raw = headers + raw_body                    # what smtpc was given
         self.assertEqual(envelope["mail_params"], mail_params(raw))
         self.assertEqual(envelope["rcpt_to"], list(rcpts))
@@ -1103,23 +1107,32 @@ class T10Faults(CliTest):
         self.assertErrorLine(p, "end of data", "closed")
         self.assertNothingStored(srv)
 
+    # A stall is an hour: a timeout that is not enforced shows as smtpc
+    # still running when run_smtpc's limit (30 s, a harness bound, not a
+    # measurement) ends it, and the test fails on that.
     def test_10_stall_on_data_reply(self):
-        srv = self.server({"replies": {"DATA": {"stall": 30, "default": True}}})
+        srv = self.server({"replies": {"DATA": {"stall": 3600, "default": True}}})
         p = self.send(srv, "--timeout", "2", message=PLAIN_MESSAGE)
         self.assertExit(p, EX_TEMPFAIL)
         self.assertErrorLine(p, "DATA", "timed out")
-        self.assertGreater(p.elapsed, 1.5, "gave up before the 2 s timeout")
-        self.assertLess(p.elapsed, 10, "the 2 s timeout was not enforced")
         self.assertWire(srv, EHLO + mail_line(SENDER, mail_params(PLAIN_MESSAGE))
                         + b"RCPT TO:<b@example.org>\r\nDATA\r\n")
         self.assertNothingStored(srv)
 
+    def test_10_stall_within_timeout(self):
+        # the other side of the same deadline: a reply that is slow but
+        # within --timeout is waited for (a client that gave up early, or
+        # took the seconds for milliseconds, fails here)
+        srv = self.server({"replies": {"DATA": {"stall": 1, "default": True}}})
+        p = self.send(srv, "--timeout", "20", message=PLAIN_MESSAGE)
+        self.assertSentPlain(srv, p)
+
     def test_10_stall_on_greeting(self):
-        srv = self.server({"greeting": {"stall": 30, "default": True}})
+        srv = self.server({"greeting": {"stall": 3600, "default": True}})
         p = self.send(srv, "--timeout", "1", message=PLAIN_MESSAGE)
         self.assertExit(p, EX_TEMPFAIL)
         self.assertErrorLine(p, "greeting", "timed out")
-        self.assertLess(p.elapsed, 10)
+        self.assertEqual(srv.client_bytes(), b"")
 
     def test_10_split_writes(self):
         srv = self.server({"split_writes": True})
@@ -1139,10 +1152,10 @@ class T10Faults(CliTest):
         self.assertSentPlain(srv, p)
 
     def test_10_quit_unanswered(self):
-        srv = self.server({"replies": {"QUIT": {"stall": 30}}})
+        srv = self.server({"replies": {"QUIT": {"stall": 3600}}})
         p = self.send(srv, "--timeout", "2", message=PLAIN_MESSAGE)
         self.assertExit(p, EX_OK)
-        self.assertLess(p.elapsed, 10)
+        self.assertEqual(p.err, "")
         self.assertWire(srv, EHLO + txn_wire(PLAIN_MESSAGE) + QUIT)
         self.assertStored(srv, PLAIN_MESSAGE)
 
