@@ -13,8 +13,12 @@ lets the server finish and then checks, byte for byte:
 
 Usage:
   test_cli.py --smtpc PATH/smtpc --server PATH/smtpc_test_server.py
-              [--python /usr/bin/python3] [--wrapper "valgrind ..."]
-              [-k SUBSTRING]... [--keep] [-q]
+              [--tls-backends=openssl,mbedtls] [--python /usr/bin/python3]
+              [--wrapper "valgrind ..."] [-k SUBSTRING]... [--keep] [-q]
+
+--tls-backends names the TLS backends smtpc was built with (empty: none;
+absent: unknown, and the cases that depend on it are skipped). TLS itself
+is test_tls.py's; here only what a build without TLS does.
 
 Python 3 standard library only. The last line printed is "N passed, M failed";
 the exit status is non-zero when anything failed.
@@ -69,7 +73,7 @@ PLAIN_MESSAGE = (b"From: a@example.org\r\n"
 
 # Set by main() from the command line.
 CONF = argparse.Namespace(smtpc=None, server=None, python=sys.executable,
-                          wrapper=[], keep=False)
+                          wrapper=[], keep=False, tls_backends=None)
 
 
 # ---------------------------------------------------------------------------
@@ -1327,6 +1331,88 @@ class T12Info(CliTest):
 
 
 # ---------------------------------------------------------------------------
+# 13. Built without TLS: clear where TLS is optional, refused where it is not
+# ---------------------------------------------------------------------------
+
+STARTTLS_EHLO = {"ehlo": ["250-smtpc-test.localhost", "250-SIZE 10485760", "250-STARTTLS",
+                          "250 AUTH PLAIN LOGIN"]}
+
+
+class T13WithoutTls(CliTest):
+    def setUp(self):
+        if CONF.tls_backends is None:
+            self.skipTest("--tls-backends not given")
+        if CONF.tls_backends:
+            self.skipTest("built with TLS (test_tls.py)")
+        super().setUp()
+
+    def test_13_auto_sends_in_clear_where_tls_is_optional(self):
+        # the server offers STARTTLS; there is nothing to start it with
+        for extra in ((), ("--tls", "auto"), ("--tls", "none")):
+            with self.subTest(args=extra):
+                srv = self.server(STARTTLS_EHLO)
+                p = self.send(srv, *extra, message=PLAIN_MESSAGE)
+                self.assertSentPlain(srv, p)
+
+    def test_13_password_still_not_sent_in_clear(self):
+        for mech in ("auto", "plain", "login"):
+            with self.subTest(auth=mech):
+                srv = self.server(dict(STARTTLS_EHLO, users={USER: PASSWORD}))
+                p = self.send(srv, "--user", USER, "--auth", mech, message=PLAIN_MESSAGE,
+                              env={"SMTPC_PASSWORD": PASSWORD})
+                self.assertExit(p, EX_NOPERM)
+                self.assertErrorLine(p, "unencrypted")
+                self.assertWire(srv, EHLO + QUIT)
+                self.assertNothingStored(srv)
+
+    def test_13_tls_options_refused(self):
+        pem = self.write("x.pem", b"")
+        for args, named in ((["--tls", "starttls"], "--tls starttls"),
+                            (["--tls", "starttls-opportunistic"], "--tls starttls-opportunistic"),
+                            (["--tls", "implicit"], "--tls implicit"),
+                            (["--cacert", pem], "--cacert"),
+                            (["--capath", self.tmp], "--capath"),
+                            (["--cert", pem], "--cert"),
+                            (["--cert", pem, "--key", pem], "--cert"),
+                            (["--tls-no-verify"], "--tls-no-verify"),
+                            (["--tls-backend", "openssl"], "--tls-backend openssl"),
+                            (["--tls", "none", "--cacert", pem], "--cacert")):
+            with self.subTest(args=args):
+                srv = self.server()
+                p = self.send(srv, *args, message=PLAIN_MESSAGE, connects=False)
+                line = self.assertUsageError(p, named, "built without TLS")
+                self.assertTrue(line.startswith("smtpc: " + named + ": "), line)
+                self.assertNoConnection(srv)
+
+    def test_13_ports_that_require_tls_refused(self):
+        # --tls auto on the submission ports: refused before connecting
+        # (nothing listens there for this test; a connection attempt would
+        # end in a different error)
+        for port, needle in (("465", "implicit TLS"), ("smtps", "implicit TLS"),
+                             ("587", "requires STARTTLS"), ("submission", "requires STARTTLS")):
+            with self.subTest(port=port):
+                p = self.run_smtpc(["--server", "127.0.0.1:" + port, "--from", SENDER,
+                                    "--message", self.write("m", PLAIN_MESSAGE), RCPT])
+                self.assertExit(p, EX_USAGE)
+                self.assertErrorLine(p, "port " + port, needle, "built without TLS")
+
+    def test_13_help_says_so(self):
+        p = self.run_smtpc(["--help"])
+        self.assertExit(p, EX_OK)
+        self.assertIn("\nThis smtpc was built without TLS: ", p.stdout.decode())
+
+
+class T13TlsBackends(CliTest):
+    def test_13_help_names_the_backends(self):
+        if not CONF.tls_backends:
+            self.skipTest("no TLS backend built, or --tls-backends not given")
+        p = self.run_smtpc(["--help"])
+        self.assertExit(p, EX_OK)
+        self.assertIn("\nTLS backends in this build: %s\n" % " ".join(CONF.tls_backends),
+                      p.stdout.decode())
+
+
+# ---------------------------------------------------------------------------
 # Runner
 # ---------------------------------------------------------------------------
 
@@ -1335,6 +1421,8 @@ def main(argv=None):
     ap.add_argument("--smtpc", required=True, help="the smtpc binary")
     ap.add_argument("--server", required=True, help="smtpc_test_server.py")
     ap.add_argument("--python", default=sys.executable, help="Python for the server")
+    ap.add_argument("--tls-backends", default=None, metavar="LIST",
+                    help="the TLS backends smtpc was built with, comma-separated ('' for none)")
     ap.add_argument("--wrapper", default="",
                     help='prefix for every smtpc run, e.g. "valgrind --error-exitcode=99 -q"')
     ap.add_argument("-k", action="append", default=[], metavar="SUBSTRING",
@@ -1347,6 +1435,8 @@ def main(argv=None):
     CONF.python = args.python
     CONF.wrapper = shlex.split(args.wrapper)
     CONF.keep = args.keep
+    if args.tls_backends is not None:
+        CONF.tls_backends = [b for b in args.tls_backends.split(",") if b]
     for path in (CONF.smtpc, CONF.server):
         if not os.path.exists(path):
             print("missing: %s" % path)
