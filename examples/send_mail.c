@@ -16,6 +16,9 @@
  *                                ca_pem, as firmware with compiled-in CAs does)
  *   SMTPC_TLS_BACKEND            openssl or mbedtls, when both are built
  *   SMTPC_ALLOW_PLAINTEXT=1      allow the password over an unencrypted link
+ *
+ * Built without a TLS backend it sends in clear (the password still only
+ * with SMTPC_ALLOW_PLAINTEXT=1) and refuses SMTPC_TLS=starttls or implicit.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,6 +26,7 @@
 
 #include "smtpc/client.h"
 #include "smtpc/message.h"
+#include "smtpc/tls.h"
 #ifdef SMTPC_HAVE_OPENSSL
 #include "smtpc/openssl.h"
 #endif
@@ -30,6 +34,7 @@
 #include "smtpc/mbedtls.h"
 #endif
 
+#if defined(SMTPC_HAVE_OPENSSL) || defined(SMTPC_HAVE_MBEDTLS)
 /* The whole of a small file, NUL-ended, or NULL. */
 static const char *slurp(const char *path)
 {
@@ -44,13 +49,12 @@ static const char *slurp(const char *path)
     text[n] = '\0';
     return text;
 }
+#endif
 
 /* The TLS policy and layer the environment asks for. Returns 0 or -1. */
 static int setup_tls(struct smtpc_client_options *opt)
 {
     const char *mode = getenv("SMTPC_TLS"), *backend = getenv("SMTPC_TLS_BACKEND");
-    struct smtpc_tls_options to;
-    int rc = -1;
 
     opt->session.tls = SMTPC_TLS_OPPORTUNISTIC;
     if (mode != NULL && strcmp(mode, "none") == 0)
@@ -61,39 +65,58 @@ static int setup_tls(struct smtpc_client_options *opt)
         opt->session.tls = SMTPC_TLS_IMPLICIT;
     if (opt->session.tls == SMTPC_TLS_NONE)
         return 0;
-    memset(&to, 0, sizeof to);
-    if (getenv("SMTPC_CACERT") != NULL) {
-        to.ca_pem = slurp(getenv("SMTPC_CACERT"));
-        if (to.ca_pem == NULL) {
-            perror(getenv("SMTPC_CACERT"));
-            return -1;
-        }
-    }
-#ifdef SMTPC_HAVE_MBEDTLS
-    if (backend != NULL && strcmp(backend, "mbedtls") == 0) {
-        static struct smtpc_mbedtls mbedtls;
+#if defined(SMTPC_HAVE_OPENSSL) || defined(SMTPC_HAVE_MBEDTLS)
+    {
+        struct smtpc_tls_options to;
+        int rc;
 
-        rc = smtpc_mbedtls_init(&mbedtls, &to);
-        if (rc != 0)
-            fprintf(stderr, "TLS: %s\n", smtpc_mbedtls_detail(&mbedtls));
-        opt->tls = &mbedtls.base;
-        return rc == 0 ? 0 : -1;
-    }
+        memset(&to, 0, sizeof to);
+        if (getenv("SMTPC_CACERT") != NULL) {
+            to.ca_pem = slurp(getenv("SMTPC_CACERT"));
+            if (to.ca_pem == NULL) {
+                perror(getenv("SMTPC_CACERT"));
+                return -1;
+            }
+        }
+#ifdef SMTPC_HAVE_MBEDTLS
+#ifndef SMTPC_HAVE_OPENSSL
+        if (backend == NULL)
+            backend = "mbedtls"; /* the only one built */
+#endif
+        if (backend != NULL && strcmp(backend, "mbedtls") == 0) {
+            static struct smtpc_mbedtls mbedtls;
+
+            rc = smtpc_mbedtls_init(&mbedtls, &to);
+            if (rc != 0)
+                fprintf(stderr, "TLS: %s\n", smtpc_mbedtls_detail(&mbedtls));
+            opt->tls = &mbedtls.base;
+            return rc == 0 ? 0 : -1;
+        }
 #endif
 #ifdef SMTPC_HAVE_OPENSSL
-    if (backend == NULL || strcmp(backend, "openssl") == 0) {
-        static struct smtpc_openssl openssl;
+        if (backend == NULL || strcmp(backend, "openssl") == 0) {
+            static struct smtpc_openssl openssl;
 
-        rc = smtpc_openssl_init(&openssl, &to);
-        if (rc != 0)
-            fprintf(stderr, "TLS: %s\n", smtpc_openssl_detail(&openssl));
-        opt->tls = &openssl.base;
-        return rc == 0 ? 0 : -1;
-    }
+            rc = smtpc_openssl_init(&openssl, &to);
+            if (rc != 0)
+                fprintf(stderr, "TLS: %s\n", smtpc_openssl_detail(&openssl));
+            opt->tls = &openssl.base;
+            return rc == 0 ? 0 : -1;
+        }
 #endif
-    (void)to;
-    fprintf(stderr, "TLS: backend %s not built\n", backend != NULL ? backend : "(any)");
-    return rc;
+        fprintf(stderr, "TLS: backend %s not built\n", backend != NULL ? backend : "(any)");
+        return -1;
+    }
+#else
+    /* No TLS at all: "STARTTLS when offered" means never; anything that
+     * asks for TLS is refused. */
+    if (mode == NULL && backend == NULL && getenv("SMTPC_CACERT") == NULL) {
+        opt->session.tls = SMTPC_TLS_NONE;
+        return 0;
+    }
+    fprintf(stderr, "TLS: send_mail was built without TLS\n");
+    return -1;
+#endif
 }
 
 int main(int argc, char **argv)

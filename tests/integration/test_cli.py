@@ -13,8 +13,12 @@ lets the server finish and then checks, byte for byte:
 
 Usage:
   test_cli.py --smtpc PATH/smtpc --server PATH/smtpc_test_server.py
-              [--python /usr/bin/python3] [--wrapper "valgrind ..."]
-              [-k SUBSTRING]... [--keep] [-q]
+              [--tls-backends=openssl,mbedtls] [--python /usr/bin/python3]
+              [--wrapper "valgrind ..."] [-k SUBSTRING]... [--keep] [-q]
+
+--tls-backends names the TLS backends smtpc was built with (empty: none;
+absent: unknown, and the cases that depend on it are skipped). TLS itself
+is test_tls.py's; here only what a build without TLS does.
 
 Python 3 standard library only. The last line printed is "N passed, M failed";
 the exit status is non-zero when anything failed.
@@ -69,7 +73,7 @@ PLAIN_MESSAGE = (b"From: a@example.org\r\n"
 
 # Set by main() from the command line.
 CONF = argparse.Namespace(smtpc=None, server=None, python=sys.executable,
-                          wrapper=[], keep=False)
+                          wrapper=[], keep=False, tls_backends=None)
 
 
 # ---------------------------------------------------------------------------
@@ -302,14 +306,14 @@ class CliTest(unittest.TestCase):
         cmd = CONF.wrapper + [CONF.smtpc] + list(args)
         if timeout is None:
             timeout = 120 if CONF.wrapper else 30
-        start = time.monotonic()
+        started = time.time()   # the wall clock, which the Date header reads
         try:
             p = subprocess.run(cmd, input=stdin, stdout=subprocess.PIPE,
                                stderr=subprocess.PIPE, env=environ, timeout=timeout)
         except subprocess.TimeoutExpired as e:     # run() has killed it
             self.fail("smtpc did not finish within %s s: %r\nstderr: %r"
                       % (timeout, args, e.stderr))
-        p.elapsed = time.monotonic() - start
+        p.wall_clock = (started, time.time())
         p.err = p.stderr.decode("utf-8", "replace")
         if p.returncode < 0:
             self.fail("smtpc killed by signal %d: %r\nstderr: %s"
@@ -526,7 +530,11 @@ class T02Subject(CliTest):
         headers = stored[:m.end()]
         self.assertEqual(stored[m.end():], normalise(raw_body))
         when = email.utils.parsedate_to_datetime(m.group("date").decode()).timestamp()
-        self.assertLess(abs(when - time.time()), 600, "Date is not now")
+        # within the run, give or take the second of the header's
+        # resolution (time() can lag the clock read here by a tick)
+        self.assertTrue(int(p.wall_clock[0]) - 1 <= when <= p.wall_clock[1] + 1,
+                        "Date is not the time smtpc ran: %s, not within %r"
+                        % (m.group("date"), p.wall_clock))
         raw = headers + raw_body                    # what smtpc was given
         self.assertEqual(envelope["mail_params"], mail_params(raw))
         self.assertEqual(envelope["rcpt_to"], list(rcpts))
@@ -1103,23 +1111,32 @@ class T10Faults(CliTest):
         self.assertErrorLine(p, "end of data", "closed")
         self.assertNothingStored(srv)
 
+    # A stall is an hour: a timeout that is not enforced shows as smtpc
+    # still running when run_smtpc's limit (30 s, a harness bound, not a
+    # measurement) ends it, and the test fails on that.
     def test_10_stall_on_data_reply(self):
-        srv = self.server({"replies": {"DATA": {"stall": 30, "default": True}}})
+        srv = self.server({"replies": {"DATA": {"stall": 3600, "default": True}}})
         p = self.send(srv, "--timeout", "2", message=PLAIN_MESSAGE)
         self.assertExit(p, EX_TEMPFAIL)
         self.assertErrorLine(p, "DATA", "timed out")
-        self.assertGreater(p.elapsed, 1.5, "gave up before the 2 s timeout")
-        self.assertLess(p.elapsed, 10, "the 2 s timeout was not enforced")
         self.assertWire(srv, EHLO + mail_line(SENDER, mail_params(PLAIN_MESSAGE))
                         + b"RCPT TO:<b@example.org>\r\nDATA\r\n")
         self.assertNothingStored(srv)
 
+    def test_10_stall_within_timeout(self):
+        # the other side of the same deadline: a reply that is slow but
+        # within --timeout is waited for (a client that gave up early, or
+        # took the seconds for milliseconds, fails here)
+        srv = self.server({"replies": {"DATA": {"stall": 1, "default": True}}})
+        p = self.send(srv, "--timeout", "20", message=PLAIN_MESSAGE)
+        self.assertSentPlain(srv, p)
+
     def test_10_stall_on_greeting(self):
-        srv = self.server({"greeting": {"stall": 30, "default": True}})
+        srv = self.server({"greeting": {"stall": 3600, "default": True}})
         p = self.send(srv, "--timeout", "1", message=PLAIN_MESSAGE)
         self.assertExit(p, EX_TEMPFAIL)
         self.assertErrorLine(p, "greeting", "timed out")
-        self.assertLess(p.elapsed, 10)
+        self.assertEqual(srv.client_bytes(), b"")
 
     def test_10_split_writes(self):
         srv = self.server({"split_writes": True})
@@ -1139,10 +1156,10 @@ class T10Faults(CliTest):
         self.assertSentPlain(srv, p)
 
     def test_10_quit_unanswered(self):
-        srv = self.server({"replies": {"QUIT": {"stall": 30}}})
+        srv = self.server({"replies": {"QUIT": {"stall": 3600}}})
         p = self.send(srv, "--timeout", "2", message=PLAIN_MESSAGE)
         self.assertExit(p, EX_OK)
-        self.assertLess(p.elapsed, 10)
+        self.assertEqual(p.err, "")
         self.assertWire(srv, EHLO + txn_wire(PLAIN_MESSAGE) + QUIT)
         self.assertStored(srv, PLAIN_MESSAGE)
 
@@ -1314,6 +1331,88 @@ class T12Info(CliTest):
 
 
 # ---------------------------------------------------------------------------
+# 13. Built without TLS: clear where TLS is optional, refused where it is not
+# ---------------------------------------------------------------------------
+
+STARTTLS_EHLO = {"ehlo": ["250-smtpc-test.localhost", "250-SIZE 10485760", "250-STARTTLS",
+                          "250 AUTH PLAIN LOGIN"]}
+
+
+class T13WithoutTls(CliTest):
+    def setUp(self):
+        if CONF.tls_backends is None:
+            self.skipTest("--tls-backends not given")
+        if CONF.tls_backends:
+            self.skipTest("built with TLS (test_tls.py)")
+        super().setUp()
+
+    def test_13_auto_sends_in_clear_where_tls_is_optional(self):
+        # the server offers STARTTLS; there is nothing to start it with
+        for extra in ((), ("--tls", "auto"), ("--tls", "none")):
+            with self.subTest(args=extra):
+                srv = self.server(STARTTLS_EHLO)
+                p = self.send(srv, *extra, message=PLAIN_MESSAGE)
+                self.assertSentPlain(srv, p)
+
+    def test_13_password_still_not_sent_in_clear(self):
+        for mech in ("auto", "plain", "login"):
+            with self.subTest(auth=mech):
+                srv = self.server(dict(STARTTLS_EHLO, users={USER: PASSWORD}))
+                p = self.send(srv, "--user", USER, "--auth", mech, message=PLAIN_MESSAGE,
+                              env={"SMTPC_PASSWORD": PASSWORD})
+                self.assertExit(p, EX_NOPERM)
+                self.assertErrorLine(p, "unencrypted")
+                self.assertWire(srv, EHLO + QUIT)
+                self.assertNothingStored(srv)
+
+    def test_13_tls_options_refused(self):
+        pem = self.write("x.pem", b"")
+        for args, named in ((["--tls", "starttls"], "--tls starttls"),
+                            (["--tls", "starttls-opportunistic"], "--tls starttls-opportunistic"),
+                            (["--tls", "implicit"], "--tls implicit"),
+                            (["--cacert", pem], "--cacert"),
+                            (["--capath", self.tmp], "--capath"),
+                            (["--cert", pem], "--cert"),
+                            (["--cert", pem, "--key", pem], "--cert"),
+                            (["--tls-no-verify"], "--tls-no-verify"),
+                            (["--tls-backend", "openssl"], "--tls-backend openssl"),
+                            (["--tls", "none", "--cacert", pem], "--cacert")):
+            with self.subTest(args=args):
+                srv = self.server()
+                p = self.send(srv, *args, message=PLAIN_MESSAGE, connects=False)
+                line = self.assertUsageError(p, named, "built without TLS")
+                self.assertTrue(line.startswith("smtpc: " + named + ": "), line)
+                self.assertNoConnection(srv)
+
+    def test_13_ports_that_require_tls_refused(self):
+        # --tls auto on the submission ports: refused before connecting
+        # (nothing listens there for this test; a connection attempt would
+        # end in a different error)
+        for port, needle in (("465", "implicit TLS"), ("smtps", "implicit TLS"),
+                             ("587", "requires STARTTLS"), ("submission", "requires STARTTLS")):
+            with self.subTest(port=port):
+                p = self.run_smtpc(["--server", "127.0.0.1:" + port, "--from", SENDER,
+                                    "--message", self.write("m", PLAIN_MESSAGE), RCPT])
+                self.assertExit(p, EX_USAGE)
+                self.assertErrorLine(p, "port " + port, needle, "built without TLS")
+
+    def test_13_help_says_so(self):
+        p = self.run_smtpc(["--help"])
+        self.assertExit(p, EX_OK)
+        self.assertIn("\nThis smtpc was built without TLS: ", p.stdout.decode())
+
+
+class T13TlsBackends(CliTest):
+    def test_13_help_names_the_backends(self):
+        if not CONF.tls_backends:
+            self.skipTest("no TLS backend built, or --tls-backends not given")
+        p = self.run_smtpc(["--help"])
+        self.assertExit(p, EX_OK)
+        self.assertIn("\nTLS backends in this build: %s\n" % " ".join(CONF.tls_backends),
+                      p.stdout.decode())
+
+
+# ---------------------------------------------------------------------------
 # Runner
 # ---------------------------------------------------------------------------
 
@@ -1322,6 +1421,8 @@ def main(argv=None):
     ap.add_argument("--smtpc", required=True, help="the smtpc binary")
     ap.add_argument("--server", required=True, help="smtpc_test_server.py")
     ap.add_argument("--python", default=sys.executable, help="Python for the server")
+    ap.add_argument("--tls-backends", default=None, metavar="LIST",
+                    help="the TLS backends smtpc was built with, comma-separated ('' for none)")
     ap.add_argument("--wrapper", default="",
                     help='prefix for every smtpc run, e.g. "valgrind --error-exitcode=99 -q"')
     ap.add_argument("-k", action="append", default=[], metavar="SUBSTRING",
@@ -1334,6 +1435,8 @@ def main(argv=None):
     CONF.python = args.python
     CONF.wrapper = shlex.split(args.wrapper)
     CONF.keep = args.keep
+    if args.tls_backends is not None:
+        CONF.tls_backends = [b for b in args.tls_backends.split(",") if b]
     for path in (CONF.smtpc, CONF.server):
         if not os.path.exists(path):
             print("missing: %s" % path)

@@ -462,20 +462,42 @@ def auth_cram_md5(tmp):
     expect(srv.wait(), 0, "exit status")
 
 
+def nothing_yet(c, what):
+    """Nothing arrives while the server stalls (an hour, so that a slow
+    machine cannot make the probe's half second look like the end of it)."""
+    c.sock.settimeout(0.5)
+    try:
+        chunk = c.sock.recv(4096)
+    except socket.timeout:
+        return
+    finally:
+        c.sock.settimeout(5)
+    raise AssertionError("%s: got %r during the stall" % (what, chunk))
+
+
 @test
 def line_pause(tmp):
-    script = {"ehlo": {"reply": ["250-a", "250-b", "250 c"], "line_pause": 0.3}}
-    srv = Server(tmp, script=script, args=["--sessions", "1"])
+    script = {"connections": [
+        {"ehlo": {"reply": ["250-a", "250-b", "250 c"], "line_pause": 0.3}},
+        {"ehlo": {"reply": ["250-a", "250-b", "250 c"], "line_pause": 3600}},
+    ]}
+    srv = Server(tmp, script=script, args=["--sessions", "2"])
     c = srv.raw()
     c.reply()
-    t0 = time.monotonic()
     c.send(b"EHLO x\r\n")
     expect(c.reply(), [b"250-a\r\n", b"250-b\r\n", b"250 c\r\n"], "paused EHLO")
-    assert time.monotonic() - t0 >= 0.55, "two pauses of 0.3 s expected"
     c.send(b"QUIT\r\n")
     c.reply()
     c.close()
+    # the pause is between lines: the first line comes, then nothing
+    c = srv.raw()
+    c.reply()
+    c.send(b"EHLO x\r\n")
+    expect(c.sock.recv(4096), b"250-a\r\n", "first line, alone")
+    nothing_yet(c, "line_pause")
+    c.close()
     expect(srv.wait(), 0, "exit status")
+    expect(srv.recorded(2, "server"), GREETING + b"250-a\r\n", "server recording")
 
 
 @test
@@ -501,10 +523,8 @@ def actions(tmp):
     c.reply()
     c.send(b"HELO x\r\n")
     c.reply()
-    t0 = time.monotonic()
     c.send(b"MAIL FROM:<a@b>\r\n")
     expect(c.reply(), [b"451 slow\r\n"], "stalled MAIL")
-    assert time.monotonic() - t0 >= 0.45, "stall too short"
     c.send(b"RCPT TO:<c@d>\r\n")
     expect(c.reply(), [b"250 split\r\n"], "split reply")
     c.send(b"DATA\r\n")
@@ -518,16 +538,37 @@ def actions(tmp):
     c.close()
     c = srv.raw()
     c.reply()
-    t0 = time.monotonic()
     c.send(b"NOOP\r\nNOOP\r\nQUIT\r\n")
     expect(c.reply(), [b"250 2.0.0 Ok\r\n"], "stall+default")
     expect(c.rest(), b"221 a\r\n221 b", "stall-only sends nothing; raw QUIT")
-    assert time.monotonic() - t0 >= 0.28, "stalls too short"
     c.close()
     expect(srv.wait(), 0, "exit status")
     expect(srv.recorded(3, "server"), GREETING + b"250 smtpc-test.localhost"
            b"\r\n451 slow\r\n250 split\r\n554 no\r\n", "server recording")
     expect(srv.messages(), [], "nothing delivered")
+
+
+@test
+def stall_holds_the_reply(tmp):
+    # what `actions` cannot show without a clock: during a stall nothing
+    # comes, whether a reply follows it or not
+    script = {"connections": [
+        {"replies": {"MAIL": {"stall": 3600, "reply": "451 slow"}}},
+        {"replies": {"NOOP": {"stall": 3600, "default": True}}},
+    ]}
+    srv = Server(tmp, script=script, args=["--sessions", "2"])
+    for command in (b"MAIL FROM:<a@b>\r\n", b"NOOP\r\n"):
+        c = srv.raw()
+        c.reply()
+        c.send(b"HELO x\r\n")
+        c.reply()
+        c.send(command)
+        nothing_yet(c, command.decode().strip())
+        c.close()
+    expect(srv.wait(), 0, "exit status")
+    for k in (1, 2):
+        expect(srv.recorded(k, "server"), GREETING + b"250 smtpc-test.localhost\r\n",
+               "conn-%d: nothing after HELO's reply" % k)
 
 
 @test
@@ -605,11 +646,13 @@ def print_and_sigterm(tmp):
 
 @test
 def idle_timeout(tmp):
+    # --timeout 0.5 closes a silent connection; the default (30 s) would
+    # outlast the 20 s this client waits for the end (a harness bound, not
+    # a measurement), and the test would fail on the socket's timeout
     srv = Server(tmp, args=["--sessions", "1", "--timeout", "0.5"])
     c = srv.raw()
-    t0 = time.monotonic()
+    c.sock.settimeout(20)
     expect(c.rest(), GREETING, "closed after idle timeout")
-    assert 0.4 <= time.monotonic() - t0 < 3, "timeout not honoured"
     c.close()
     expect(srv.wait(), 0, "exit status")
 
@@ -636,11 +679,9 @@ def refuses_non_loopback_and_bad_script(tmp):
 
 @test
 def make_certs_pki(tmp):
+    # (how long it takes: bench/make-certs)
     out = os.path.join(tmp, "pki")
-    t0 = time.monotonic()
     expect(make_certs(out), ("certs: %s\n" % out).encode(), "output")
-    elapsed = time.monotonic() - t0
-    assert elapsed < 2, "make-certs.sh took %.2f s" % elapsed
     def read(name):
         with open(os.path.join(out, name)) as f:
             return f.read()

@@ -124,6 +124,51 @@ static int usage_error(const char *msg, const char *arg)
     return EXIT_USAGE;
 }
 
+/* Without a TLS backend: the first option given that needs TLS, or NULL.
+ * Refused rather than ignored, so that nobody believes a mail went out
+ * encrypted or verified. */
+static const char *needs_tls(const struct cli_options *o)
+{
+    if (strcmp(o->tls, "auto") != 0 && strcmp(o->tls, "none") != 0)
+        return "--tls";
+    if (o->cacert != NULL)
+        return "--cacert";
+    if (o->capath != NULL)
+        return "--capath";
+    if (o->cert != NULL)
+        return "--cert";
+    if (o->key != NULL)
+        return "--key";
+    if (o->tls_no_verify)
+        return "--tls-no-verify";
+    return NULL;
+}
+
+/* "smtpc: --tls starttls: smtpc was built without TLS", as a usage error. */
+static int without_tls(const char *option, const char *value)
+{
+    fprintf(stderr, "smtpc: %s%s%s: smtpc was built without TLS\nTry 'smtpc --help'.\n", option,
+            value != NULL ? " " : "", value != NULL ? value : "");
+    return EXIT_USAGE;
+}
+
+static void print_usage(void)
+{
+    size_t i;
+
+    fputs(usage_text, stdout);
+    if (cli_tls_backends[0] == NULL) {
+        fputs("\nThis smtpc was built without TLS: it never uses STARTTLS, refuses the TLS\n"
+              "options, and with --tls auto refuses ports 465 and 587, where TLS is required.\n",
+              stdout);
+        return;
+    }
+    fputs("\nTLS backends in this build:", stdout);
+    for (i = 0; cli_tls_backends[i] != NULL; i++)
+        printf(" %s", cli_tls_backends[i]);
+    fputs("\n", stdout);
+}
+
 static int copy(char *dst, size_t cap, const char *src, size_t n)
 {
     if (n >= cap)
@@ -291,6 +336,8 @@ int cli_parse(int argc, char **argv, struct cli_options *o)
         case OPT_TLS_BACKEND: {
             size_t i;
 
+            if (cli_tls_backends[0] == NULL)
+                return without_tls("--tls-backend", optarg);
             for (i = 0; cli_tls_backends[i] != NULL; i++) {
                 if (strcmp(optarg, cli_tls_backends[i]) == 0)
                     break;
@@ -304,7 +351,7 @@ int cli_parse(int argc, char **argv, struct cli_options *o)
             o->verbose = 1;
             break;
         case 'h':
-            fputs(usage_text, stdout);
+            print_usage();
             return 0;
         case 'V':
             printf("smtpc %s\n", SMTPC_VERSION);
@@ -329,6 +376,8 @@ int cli_parse(int argc, char **argv, struct cli_options *o)
         return usage_error("--password-file needs --user", NULL);
     if (o->key != NULL && o->cert == NULL)
         return usage_error("--key needs --cert", NULL);
+    if (cli_tls_backends[0] == NULL && needs_tls(o) != NULL)
+        return without_tls(needs_tls(o), strcmp(needs_tls(o), "--tls") == 0 ? o->tls : NULL);
 
     o->recipients = argv + optind;
     o->recipient_count = (size_t)(argc - optind);

@@ -1,8 +1,11 @@
-/* smtpc's TLS choices: the policy from --tls and the port, the backend. */
+/* smtpc's TLS choices: the policy from --tls and the port, the backend.
+ * Built without any backend, smtpc sends only where TLS is optional, in
+ * clear, and refuses what would need TLS. */
 #include <stdio.h>
 #include <string.h>
 
 #include "cli.h"
+#include "smtpc/tls.h"
 #ifdef SMTPC_HAVE_OPENSSL
 #include "smtpc/openssl.h"
 #endif
@@ -74,10 +77,19 @@ int cli_tls_setup(const struct cli_options *o, struct smtpc_client_options *co)
         return 0;
     if (backend == NULL) {
         if (from_auto && co->session.tls == SMTPC_TLS_OPPORTUNISTIC) {
-            co->session.tls = SMTPC_TLS_NONE; /* nothing to offer; AUTH stays refused in clear */
+            co->session.tls = SMTPC_TLS_NONE; /* STARTTLS not used; AUTH stays refused in clear */
             return 0;
         }
-        fprintf(stderr, "smtpc: this smtpc is built without TLS (--tls none to send in clear)\n");
+        if (!from_auto) /* cli_parse refuses these already */
+            fprintf(stderr, "smtpc: --tls %s: smtpc was built without TLS\n", o->tls);
+        else if (co->session.tls == SMTPC_TLS_IMPLICIT)
+            fprintf(stderr, "smtpc: port %s is implicit TLS, and smtpc was built without TLS\n",
+                    o->port);
+        else
+            fprintf(stderr,
+                    "smtpc: port %s requires STARTTLS, and smtpc was built without TLS "
+                    "(--tls none sends in clear)\n",
+                    o->port);
         return EXIT_USAGE;
     }
     memset(&to, 0, sizeof to);
