@@ -102,7 +102,7 @@ dual) config_flags="-DFEATURE_NX_IPV6 -DNX_TAHI_ENABLE -DNX_MAX_PHYSICAL_INTERFA
 nochain) config_flags="-DNX_DISABLE_IPV6 -DNX_DISABLE_PACKET_CHAIN -DNX_DISABLE_FRAGMENTATION -DNX_MDNS_DISABLE_SERVER" ;;
 *) usage ;;
 esac
-case $client in original | smtpc) ;; *) usage ;; esac
+case $client in original | smtpc | sources) ;; *) usage ;; esac
 [ -n "$work" ] || usage
 case $test_timeout$jobs in *[!0-9]*) usage ;; esac
 
@@ -128,7 +128,9 @@ for tool in "$CC" make ar tar xz flock sha256sum timeout; do
 done
 # ThreadX's Linux port runs here only as 64-bit code (this kernel cannot
 # execute 32-bit programs), with netxduo64's nx_user.h.
-"$CC" -dM -E - </dev/null 2>/dev/null | grep -q '__LP64__' || skip "$CC does not build 64-bit programs"
+# (read whole: grep -q closing the pipe early would fail it under pipefail)
+predefined=$("$CC" -dM -E - </dev/null 2>/dev/null || true)
+case $predefined in *__LP64__*) ;; *) skip "$CC does not build 64-bit programs" ;; esac
 
 mkdir -p "$work"
 work=$(cd -- "$work" && pwd -P)
@@ -189,6 +191,10 @@ build_lib() {
 
 nx=$(with_lock extract-netxduo extract "$nx_archive" netxduo)
 tx=$(with_lock extract-threadx extract "$tx_archive" threadx)
+if [ "$client" = sources ]; then # for device-builds.sh: where the trees are
+    echo "$nx $tx"
+    exit 0
+fi
 sources_key=$(sum "$MK" "$HERE/fx_stub.c" "$HERE/fx/fx_api.h")
 cc_key=$(command -v "$CC")" "$("$CC" -dumpfullversion 2>/dev/null || "$CC" --version | head -n 1)
 txlib=$work/lib/threadx-$(key "$tx" "$sources_key" "$cc_key")
