@@ -20,8 +20,11 @@ void smtpc_client_options_default(struct smtpc_client_options *o)
     smtpc_session_config_default(&o->session);
 }
 
-int smtpc_client_init(struct smtpc_client *c, const struct smtpc_client_options *o)
+int smtpc_client_init_as(struct smtpc_client *c, const struct smtpc_client_options *o,
+                         unsigned long config_id, size_t client_size)
 {
+    if (config_id != SMTPC_CONFIG_ID || client_size != sizeof(struct smtpc_client))
+        return SMTPC_ERR_CONFIG;
     if (c == NULL || o == NULL || (o->host == NULL && o->transport == NULL))
         return SMTPC_ERR_ARG;
 #if !SMTPC_CLIENT_POSIX

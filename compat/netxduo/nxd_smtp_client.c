@@ -139,6 +139,32 @@ UINT _nxde_smtp_client_create(NX_SMTP_CLIENT *client_ptr, NX_IP *ip_ptr,
                                    port);
 }
 
+UINT _nxd_smtp_client_create_as(ULONG client_size, ULONG config_id, NX_SMTP_CLIENT *client_ptr,
+                                NX_IP *ip_ptr, NX_PACKET_POOL *client_packet_pool_ptr,
+                                CHAR *username, CHAR *password, CHAR *from_address,
+                                CHAR *client_domain, UINT authentication_type,
+                                NXD_ADDRESS *server_address, UINT port)
+{
+    if (client_size != sizeof(NX_SMTP_CLIENT) || config_id != SMTPC_CONFIG_ID)
+        return NX_SMTP_INTERNAL_ERROR;
+    return _nxd_smtp_client_create(client_ptr, ip_ptr, client_packet_pool_ptr, username, password,
+                                   from_address, client_domain, authentication_type,
+                                   server_address, port);
+}
+
+UINT _nxde_smtp_client_create_as(ULONG client_size, ULONG config_id, NX_SMTP_CLIENT *client_ptr,
+                                 NX_IP *ip_ptr, NX_PACKET_POOL *client_packet_pool_ptr,
+                                 CHAR *username, CHAR *password, CHAR *from_address,
+                                 CHAR *client_domain, UINT authentication_type,
+                                 NXD_ADDRESS *server_address, UINT port)
+{
+    if (client_size != sizeof(NX_SMTP_CLIENT) || config_id != SMTPC_CONFIG_ID)
+        return NX_SMTP_INTERNAL_ERROR;
+    return _nxde_smtp_client_create(client_ptr, ip_ptr, client_packet_pool_ptr, username, password,
+                                    from_address, client_domain, authentication_type,
+                                    server_address, port);
+}
+
 UINT _nx_smtp_client_delete(NX_SMTP_CLIENT *client_ptr)
 {
     UINT status = nx_tcp_socket_delete(&client_ptr->nx_smtp_client_socket);
@@ -362,6 +388,10 @@ static UINT run_session(NX_SMTP_CLIENT *c, ULONG header_room, const struct smtpc
         c->nx_smtp_client_reply_code_status = (UINT)smtpc_client_reply(sc)->code;
     }
     o.transport->ops->close(o.transport); /* a no-op when the client already closed */
+    /* a greeting that does not parse is the original's greeting error */
+    if (c->nx_smtp_client_cmd_state == NX_SMTP_CLIENT_STATE_GREETING &&
+        (rc == SMTPC_ERR_REPLY_SYNTAX || rc == SMTPC_ERR_REPLY_MIXED))
+        return NX_SMTP_GREET_REPLY_ERROR;
     return status_of(c, rc);
 }
 

@@ -245,13 +245,19 @@ typedef struct NX_SMTP_CLIENT_STRUCT {
 
 /* ---- Services ---- */
 
+/* nxd_smtp_client_create also hands over the caller's sizeof(NX_SMTP_CLIENT)
+ * and smtpc configuration (smtpc/config.h): a program built with other
+ * values than smtpc gets NX_SMTP_INTERNAL_ERROR from create, its client
+ * untouched, instead of a client that overruns its memory. */
 #ifndef NX_SMTP_SOURCE_CODE
 #ifdef NX_SMTP_DISABLE_ERROR_CHECKING
-#define nxd_smtp_client_create _nxd_smtp_client_create
+#define nxd_smtp_client_create(...)                                                                \
+    _nxd_smtp_client_create_as(sizeof(NX_SMTP_CLIENT), SMTPC_CONFIG_ID, __VA_ARGS__)
 #define nx_smtp_client_delete _nx_smtp_client_delete
 #define nx_smtp_mail_send _nx_smtp_mail_send
 #else
-#define nxd_smtp_client_create _nxde_smtp_client_create
+#define nxd_smtp_client_create(...)                                                                \
+    _nxde_smtp_client_create_as(sizeof(NX_SMTP_CLIENT), SMTPC_CONFIG_ID, __VA_ARGS__)
 #define nx_smtp_client_delete _nxe_smtp_client_delete
 #define nx_smtp_mail_send _nxe_smtp_mail_send
 #endif
@@ -268,6 +274,19 @@ UINT _nxde_smtp_client_create(NX_SMTP_CLIENT *client_ptr, NX_IP *ip_ptr,
                               NX_PACKET_POOL *client_packet_pool_ptr, CHAR *username,
                               CHAR *password, CHAR *from_address, CHAR *client_domain,
                               UINT authentication_type, NXD_ADDRESS *server_address, UINT port);
+
+/* The create that nxd_smtp_client_create calls: checks `client_size` and
+ * `config_id` against smtpc's own, then as above. */
+UINT _nxd_smtp_client_create_as(ULONG client_size, ULONG config_id, NX_SMTP_CLIENT *client_ptr,
+                                NX_IP *ip_ptr, NX_PACKET_POOL *client_packet_pool_ptr,
+                                CHAR *username, CHAR *password, CHAR *from_address,
+                                CHAR *client_domain, UINT authentication_type,
+                                NXD_ADDRESS *server_address, UINT port);
+UINT _nxde_smtp_client_create_as(ULONG client_size, ULONG config_id, NX_SMTP_CLIENT *client_ptr,
+                                 NX_IP *ip_ptr, NX_PACKET_POOL *client_packet_pool_ptr,
+                                 CHAR *username, CHAR *password, CHAR *from_address,
+                                 CHAR *client_domain, UINT authentication_type,
+                                 NXD_ADDRESS *server_address, UINT port);
 
 /* Deletes the client's socket and forgets it. */
 UINT _nx_smtp_client_delete(NX_SMTP_CLIENT *client_ptr);

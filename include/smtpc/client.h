@@ -75,8 +75,14 @@ struct smtpc_client {
 void smtpc_client_options_default(struct smtpc_client_options *o);
 
 /* Copies the options (strings are referenced and must outlive the
- * client). Returns 0 or SMTPC_ERR_ARG. */
-int smtpc_client_init(struct smtpc_client *c, const struct smtpc_client_options *o);
+ * client). Returns 0, SMTPC_ERR_ARG or SMTPC_ERR_CONFIG. */
+int smtpc_client_init_as(struct smtpc_client *c, const struct smtpc_client_options *o,
+                         unsigned long config_id, size_t client_size);
+/* The caller's view of the configuration goes along: SMTPC_ERR_CONFIG, with
+ * `c` untouched, when the program was built with other smtpc/config.h
+ * values than the library. */
+#define smtpc_client_init(c, o)                                                                    \
+    smtpc_client_init_as((c), (o), SMTPC_CONFIG_ID, sizeof(struct smtpc_client))
 
 /* Connects, reads the greeting, says EHLO/HELO and authenticates. Returns 0
  * when ready for transactions, else the error (the connection is then

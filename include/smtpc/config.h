@@ -132,12 +132,15 @@
 
 /* ---- What the configuration is, for the check at init ---- */
 
-/* A number that changes with every setting that changes a struct. */
+/* A number that changes with the engine's features and with the sizes of
+ * the shared structs' arrays (the reply text and the parser's line: struct
+ * smtpc_reply sits in the caller's struct smtpc_txn); the struct sizes are
+ * compared besides (SMTPC_CLIENT_POSIX shows in struct smtpc_client's). */
 #define SMTPC_CONFIG_ID                                                                            \
-    (((unsigned long)(SMTPC_CLIENT_POSIX != 0) << 0) |                                             \
-     ((unsigned long)(SMTPC_MESSAGE_POSIX != 0) << 1) |                                            \
-     ((unsigned long)(SMTPC_WITH_CRAM_MD5 != 0) << 2) |                                            \
+    (((unsigned long)(SMTPC_WITH_CRAM_MD5 != 0) << 2) |                                            \
      ((unsigned long)(SMTPC_WITH_RFC2047 != 0) << 3) |                                             \
-     ((unsigned long)(SMTPC_WITH_DATE != 0) << 4))
+     ((unsigned long)(SMTPC_WITH_DATE != 0) << 4) |                                                \
+     ((unsigned long)(SMTPC_REPLY_TEXT_MAX & 0xFFF) << 8) |                                        \
+     ((unsigned long)(SMTPC_REPLY_LINE_KEEP & 0xFFF) << 20))
 
 #endif

@@ -7,7 +7,8 @@
  * up to its payload after `header_room` (NX_IPv4_TCP_PACKET or
  * NX_IPv6_TCP_PACKET) and sent with one nx_tcp_socket_send. Received
  * packets are copied out and released as soon as they are consumed. close
- * releases what is held and disconnects; it does not unbind or delete.
+ * releases what is held and disconnects (at once after a receive timed
+ * out, else waiting up to disconnect_wait); it does not unbind or delete.
  *
  * When an operation fails, smtpc_netxduo_status tells the NetX status that
  * caused it (NX_NO_PACKET for an empty pool or a receive timeout,
@@ -39,6 +40,7 @@ struct smtpc_netxduo {
     ULONG clock_last;
     UINT status; /* the NetX status of the last failure, NX_SUCCESS if none */
     int connected;
+    int timed_out; /* a reply did not come in time: close without waiting */
 };
 
 /* Prepares `t` over a connected socket. */

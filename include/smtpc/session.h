@@ -229,10 +229,17 @@ void smtpc_session_config_default(struct smtpc_session_config *cfg);
  * password without user), SMTPC_ERR_ARG_CTL (CR, LF or another control byte
  * in the EHLO name or credentials), SMTPC_ERR_BUFFER (buffers below the
  * minimums) or SMTPC_ERR_TOO_LONG (credentials longer than
- * SMTPC_CREDENTIAL_MAX or too long for the output buffer). No byte is
- * queued: the engine first waits for the greeting. */
-int smtpc_session_init(struct smtpc_session *s, const struct smtpc_session_config *cfg, uint8_t *in,
-                       size_t in_cap, uint8_t *out, size_t out_cap);
+ * SMTPC_CREDENTIAL_MAX or too long for the output buffer) or SMTPC_ERR_CONFIG.
+ * No byte is queued: the engine first waits for the greeting. */
+int smtpc_session_init_as(struct smtpc_session *s, const struct smtpc_session_config *cfg,
+                          uint8_t *in, size_t in_cap, uint8_t *out, size_t out_cap,
+                          unsigned long config_id, size_t session_size);
+/* The caller's view of the configuration goes along: a program built with
+ * other smtpc/config.h values than the library gets SMTPC_ERR_CONFIG, and
+ * `s` is not touched. */
+#define smtpc_session_init(s, cfg, in, in_cap, out, out_cap)                                       \
+    smtpc_session_init_as((s), (cfg), (in), (in_cap), (out), (out_cap), SMTPC_CONFIG_ID,           \
+                          sizeof(struct smtpc_session))
 
 /* What the engine wants now: SMTPC_WANT_* / SMTPC_READY / SMTPC_DONE /
  * SMTPC_FAILED bits. SEND may come with RECV, BODY or READY; send first. */

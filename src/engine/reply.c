@@ -7,13 +7,19 @@
  * struct, a reply split at any byte parses exactly as one read would. It
  * returns at every line end so the session can read capability lines
  * without the parser having to keep more than one of them.
+ *
+ * A malformed line is reported when it ends (ST_BAD skips to its LF, still
+ * bounded by the line limit): the server has then finished saying it, so a
+ * QUIT does not land in the middle of its line, and a line cut short by a
+ * closed connection is reported as the closed connection it is (as the
+ * NetX Duo client does: "2200", then close).
  */
 #include <string.h>
 
 #include "smtpc/error.h"
 #include "smtpc/reply.h"
 
-enum { ST_CODE0, ST_CODE1, ST_CODE2, ST_SEP, ST_TEXT, ST_CR };
+enum { ST_CODE0, ST_CODE1, ST_CODE2, ST_SEP, ST_TEXT, ST_CR, ST_BAD };
 
 void smtpc_reply_parser_init(struct smtpc_reply_parser *p, size_t max_line, size_t max_lines)
 {
@@ -138,17 +144,17 @@ int smtpc_reply_parse(struct smtpc_reply_parser *p, struct smtpc_reply *r, const
             if (c == ' ' && p->lenient_blanks && p->lines > 0 && p->line_len == 0)
                 continue;
             if (c < '2' || c > '5')
-                goto syntax;
+                goto bad;
             p->state = ST_CODE1;
             break;
         case ST_CODE1:
             if (c < '0' || c > '5')
-                goto syntax;
+                goto bad;
             p->state = ST_CODE2;
             break;
         case ST_CODE2:
             if (!is_digit(c))
-                goto syntax;
+                goto bad;
             p->state = ST_SEP;
             break;
         case ST_SEP:
@@ -166,7 +172,7 @@ int smtpc_reply_parse(struct smtpc_reply_parser *p, struct smtpc_reply *r, const
                 *consumed = i + 1;
                 return end_line(p, r);
             }
-            goto syntax;
+            goto bad;
         case ST_TEXT:
             if (c == '\r') {
                 p->state = ST_CR;
@@ -177,15 +183,26 @@ int smtpc_reply_parse(struct smtpc_reply_parser *p, struct smtpc_reply *r, const
                 return end_line(p, r);
             }
             if (c == '\0')
-                goto syntax;
+                goto bad;
             break;
         case ST_CR:
             if (c != '\n')
-                goto syntax;
+                goto bad;
             *consumed = i + 1;
             return end_line(p, r);
+        case ST_BAD:
+            if (c == '\n') {
+                *consumed = i + 1;
+                return SMTPC_ERR_REPLY_SYNTAX;
+            }
+            if (p->line_len >= p->max_line) {
+                *consumed = i;
+                return SMTPC_ERR_REPLY_TOO_LONG;
+            }
+            p->line_len++;
+            continue;
         default:
-            goto syntax;
+            goto bad;
         }
         if (p->line_len >= p->max_line) {
             *consumed = i;
@@ -194,10 +211,19 @@ int smtpc_reply_parse(struct smtpc_reply_parser *p, struct smtpc_reply *r, const
         if (p->line_len < SMTPC_REPLY_LINE_KEEP)
             p->line[p->line_len] = (char)c;
         p->line_len++;
+        continue;
+    bad: /* judged at the line's end; a LF ends it now */
+        if (c == '\n') {
+            *consumed = i + 1;
+            return SMTPC_ERR_REPLY_SYNTAX;
+        }
+        if (p->line_len >= p->max_line) {
+            *consumed = i;
+            return SMTPC_ERR_REPLY_TOO_LONG;
+        }
+        p->state = ST_BAD;
+        p->line_len++;
     }
     *consumed = len;
     return SMTPC_REPLY_MORE;
-syntax:
-    *consumed = i;
-    return SMTPC_ERR_REPLY_SYNTAX;
 }

@@ -79,12 +79,15 @@ static int is_set(const char *str)
     return str != NULL && str[0] != '\0';
 }
 
-int smtpc_session_init(struct smtpc_session *s, const struct smtpc_session_config *cfg, uint8_t *in,
-                       size_t in_cap, uint8_t *out, size_t out_cap)
+int smtpc_session_init_as(struct smtpc_session *s, const struct smtpc_session_config *cfg,
+                          uint8_t *in, size_t in_cap, uint8_t *out, size_t out_cap,
+                          unsigned long config_id, size_t session_size)
 {
     size_t cred = 0, i;
     int rc;
 
+    if (config_id != SMTPC_CONFIG_ID || session_size != sizeof(struct smtpc_session))
+        return SMTPC_ERR_CONFIG;
     if (s == NULL || cfg == NULL || in == NULL || out == NULL || !is_set(cfg->ehlo_name))
         return SMTPC_ERR_ARG;
     if (in_cap < SMTPC_IN_BUF_MIN || out_cap < SMTPC_OUT_BUF_MIN)

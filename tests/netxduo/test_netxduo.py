@@ -401,11 +401,18 @@ class T2Failures(NxTest):
     # -- replies that do not parse: NetX's reply errors, after a QUIT --
 
     def test_malformed_greeting(self):
-        self.fail_then_send({"greeting": "2200 four digits"}, NX_SMTP_SERVER_ERROR_REPLY, b"")
+        # the original's status for a greeting it cannot read
+        self.fail_then_send({"greeting": "2200 four digits"}, NX_SMTP_GREET_REPLY_ERROR, b"")
 
     def test_garbage_greeting(self):
         self.fail_then_send({"greeting": {"raw": "\u0000\u00ff\r\n"}},
-                            NX_SMTP_SERVER_ERROR_REPLY, b"")
+                            NX_SMTP_GREET_REPLY_ERROR, b"")
+
+    def test_greeting_cut_short_by_close(self):
+        # "2200" and no line end before the server goes: the connection was
+        # lost, as the original reports it (a line is judged at its end)
+        self.fail_then_send({"greeting": {"raw": "2200", "then_close": True}}, NX_NOT_CONNECTED,
+                            b"", quit=False)
 
     def test_four_digit_code_to_rcpt(self):
         self.fail_then_send({"replies": {"RCPT": "2500 ok"}}, NX_SMTP_SERVER_ERROR_REPLY,
@@ -426,10 +433,10 @@ class T2Failures(NxTest):
         args = ()
         if auth:
             args = ("--auth", "login", "--user", USER, "--password", PASSWORD)
-        start = time.monotonic()
+        # nx_send runs under the harness's own time limit; how fast is not
+        # asserted (bench/ measures time)
         self.fail_then_send(script, NX_NO_PACKET, wire_prefix, quit=False, args=args, auth=auth,
                             stored_first=stored_first)
-        self.assertLess(time.monotonic() - start, 20 * (4 if CONF.wrapper else 1))
 
     def test_timeout_greeting(self):
         self.timeout_at({"greeting": {"stall": 30}}, b"")

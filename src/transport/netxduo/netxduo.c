@@ -55,6 +55,7 @@ static long netxduo_read(struct smtpc_transport *base, uint8_t *buf, size_t len,
 
         if (st == NX_NO_PACKET) {
             t->status = st;
+            t->timed_out = 1;
             return SMTPC_ERR_TIMEOUT;
         }
         if (st == NX_NOT_CONNECTED) {
@@ -121,7 +122,9 @@ static void netxduo_close(struct smtpc_transport *base)
 
     release_rx(t);
     if (t->connected) {
-        nx_tcp_socket_disconnect(t->socket, t->disconnect_wait);
+        /* a server that stopped answering gets no time to answer a FIN
+         * either: the original closes at once after a reply timeout too */
+        nx_tcp_socket_disconnect(t->socket, t->timed_out ? NX_NO_WAIT : t->disconnect_wait);
         t->connected = 0;
     }
 }
