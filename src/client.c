@@ -35,7 +35,14 @@ int smtpc_client_init_as(struct smtpc_client *c, const struct smtpc_client_optio
         (o->tls == NULL || o->tls->ops->start_tls == NULL || o->tls->ops->attach == NULL))
         return SMTPC_ERR_ARG;
     memset(c, 0, sizeof *c);
-    c->opt = *o;
+    c->opt.host = o->host;
+    c->opt.port = o->port;
+    c->opt.family = o->family;
+    c->opt.connect_timeout_s = o->connect_timeout_s;
+    c->opt.quit_timeout_s = o->quit_timeout_s;
+    c->opt.transport = o->transport;
+    c->opt.tls = o->tls;
+    c->session.cfg = o->session; /* kept once: smtpc_client_open starts the session from it */
     if (c->opt.port == NULL)
         c->opt.port = "25";
     if (c->opt.connect_timeout_s == 0)
@@ -50,8 +57,10 @@ int smtpc_client_init_as(struct smtpc_client *c, const struct smtpc_client_optio
 
 static void trace_info(struct smtpc_client *c, const char *text)
 {
-    if (c->opt.session.trace != NULL)
-        c->opt.session.trace(c->opt.session.trace_ctx, SMTPC_TRACE_INFO, text, strlen(text));
+    const struct smtpc_session_config *cfg = &c->session.cfg;
+
+    if (cfg->trace != NULL)
+        cfg->trace(cfg->trace_ctx, SMTPC_TRACE_INFO, text, strlen(text));
 }
 
 /* The handshake the engine asks for, within the step's deadline. */
@@ -170,7 +179,7 @@ int smtpc_client_open(struct smtpc_client *c)
     if (c->t != NULL)
         return SMTPC_ERR_STATE;
     record(c, 0, NULL, NULL);
-    rc = smtpc_session_init(&c->session, &c->opt.session, c->in, sizeof c->in, c->out,
+    rc = smtpc_session_init(&c->session, &c->session.cfg, c->in, sizeof c->in, c->out,
                             sizeof c->out);
     if (rc != 0) {
         record(c, rc, "setup", NULL);
@@ -345,7 +354,7 @@ int smtpc_client_send_parts(struct smtpc_client *c, struct smtpc_txn *txn,
         if (parts[i].data == NULL && parts[i].len > 0)
             return SMTPC_ERR_ARG;
         rc = smtpc_body_check((const uint8_t *)parts[i].data, parts[i].len, &eight);
-        if (rc != 0 && c->opt.session.long_lines == SMTPC_LONG_LINES_FAIL) {
+        if (rc != 0 && c->session.cfg.long_lines == SMTPC_LONG_LINES_FAIL) {
             record(c, rc, "message", NULL);
             return rc;
         }

@@ -56,7 +56,15 @@ struct smtpc_client_options {
 };
 
 struct smtpc_client {
-    struct smtpc_client_options opt; /* private from here on */
+    struct smtpc_client_conn { /* private from here on: the options but the session's, */
+        const char *host;      /* which live in session.cfg alone */
+        const char *port;
+        int family;
+        unsigned connect_timeout_s;
+        unsigned quit_timeout_s;
+        struct smtpc_transport *transport;
+        struct smtpc_transport *tls;
+    } opt;
     struct smtpc_session session;
 #if SMTPC_CLIENT_POSIX
     struct smtpc_posix posix;

@@ -197,7 +197,7 @@ enum smtpc_session_state {
 
 /* The session. Caller-allocated; every field is private. */
 struct smtpc_session {
-    struct smtpc_session_config cfg;
+    struct smtpc_session_config cfg; /* first: smtpc_session_init clears what follows it */
     struct smtpc_reply_parser parser;
     struct smtpc_reply reply; /* the reply being parsed / last complete reply */
     struct smtpc_caps caps;
@@ -225,7 +225,8 @@ struct smtpc_session {
 void smtpc_session_config_default(struct smtpc_session_config *cfg);
 
 /* Prepares a session over the caller's buffers; copies `cfg` (its strings
- * are referenced, not copied). Returns 0, SMTPC_ERR_ARG (missing EHLO name,
+ * are referenced, not copied; it may be the session's own config, to start
+ * the session again with it). Returns 0, SMTPC_ERR_ARG (missing EHLO name,
  * password without user), SMTPC_ERR_ARG_CTL (CR, LF or another control byte
  * in the EHLO name or credentials), SMTPC_ERR_BUFFER (buffers below the
  * minimums) or SMTPC_ERR_TOO_LONG (credentials longer than

@@ -122,21 +122,24 @@ int smtpc_session_init_as(struct smtpc_session *s, const struct smtpc_session_co
         return SMTPC_ERR_ARG;
     }
 
-    memset(s, 0, sizeof *s);
-    s->cfg = *cfg;
+    /* cfg may be the session's own (the blocking client restarts it so):
+     * everything but the config is cleared, and the config read from s */
+    if (cfg != &s->cfg)
+        s->cfg = *cfg;
+    memset((char *)s + sizeof s->cfg, 0, sizeof *s - sizeof s->cfg);
     for (i = 0; i < SMTPC_TIMEOUT_CLASSES; i++) {
         if (s->cfg.timeout_s[i] == 0)
             s->cfg.timeout_s[i] = default_timeouts[i];
     }
-    smtpc_reply_parser_init(&s->parser, cfg->max_reply_line, cfg->max_reply_lines);
-    s->parser.lenient_blanks = (cfg->flags & SMTPC_F_LENIENT_REPLY_BLANKS) != 0;
+    smtpc_reply_parser_init(&s->parser, s->cfg.max_reply_line, s->cfg.max_reply_lines);
+    s->parser.lenient_blanks = (s->cfg.flags & SMTPC_F_LENIENT_REPLY_BLANKS) != 0;
     s->in = in;
     s->in_cap = in_cap;
     s->out = out;
     s->out_cap = out_cap;
-    s->secure = (cfg->flags & SMTPC_F_SECURE) != 0;
+    s->secure = (s->cfg.flags & SMTPC_F_SECURE) != 0;
     s->state = SMTPC_S_GREETING;
-    if (cfg->tls == SMTPC_TLS_IMPLICIT && !s->secure) {
+    if (s->cfg.tls == SMTPC_TLS_IMPLICIT && !s->secure) {
         s->state = SMTPC_S_TLS; /* the handshake first, then the greeting */
         s->tls_started = 1;
     }
