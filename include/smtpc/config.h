@@ -58,7 +58,7 @@
 #if SMTPC_CONFIG_FULL
 #define SMTPC_OUT_BUF_DEFAULT 4096
 #else
-#define SMTPC_OUT_BUF_DEFAULT 512
+#define SMTPC_OUT_BUF_DEFAULT 320
 #endif
 #endif
 /* The blocking client's input buffer. Replies are parsed as they arrive,

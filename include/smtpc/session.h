@@ -51,11 +51,13 @@
 extern "C" {
 #endif
 
-/* Buffer sizes. The output buffer must hold the longest command line (an
- * AUTH PLAIN initial response for the longest credentials); the input
- * buffer only needs to be non-empty, since replies are parsed as they
- * arrive, but a larger one means fewer reads. */
-#define SMTPC_OUT_BUF_MIN 512
+/* Buffer sizes. The output buffer must hold the longest command line: MAIL
+ * FROM with a 254-octet address, SIZE= of 20 digits, BODY=8BITMIME and
+ * SMTPUTF8 is 317 octets with CRLF (smtpc_session_init also checks that the
+ * AUTH PLAIN response for the credentials given fits). The input buffer
+ * only needs to be non-empty, since replies are parsed as they arrive, but
+ * a larger one means fewer reads. */
+#define SMTPC_OUT_BUF_MIN 320
 #define SMTPC_IN_BUF_MIN 16
 /* SMTPC_OUT_BUF_DEFAULT and SMTPC_IN_BUF_DEFAULT: smtpc/config.h. */
 

@@ -265,6 +265,45 @@ static void test_init_buffer_minimums(void **state)
     assert_int_equal(smtpc_session_init(&session, &cfg, in_buf, 0, out_buf, 0), SMTPC_ERR_BUFFER);
 }
 
+/* The longest MAIL FROM fits the smallest output buffer. */
+static void test_longest_mail_fits_the_minimum(void **state)
+{
+    static uint8_t small_out[SMTPC_OUT_BUF_MIN];
+    static char from[SMTPC_ADDRESS_MAX + 1];
+    static const char greeting[] =
+        "220 mx\r\n250-mx\r\n250-SIZE\r\n250-8BITMIME\r\n250 SMTPUTF8\r\n";
+    struct smtpc_session_config cfg;
+    struct smtpc_rcpt rcpt = {.address = "b@example.org"};
+    struct smtpc_txn txn = {.rcpt = &rcpt, .rcpt_count = 1};
+    const uint8_t *p;
+    size_t len, cap;
+    uint8_t *in;
+    (void)state;
+
+    /* 254 octets with UTF-8 in them, so SMTPUTF8 goes too */
+    memset(from, 'a', SMTPC_ADDRESS_MAX);
+    memcpy(from, "\xc3\xa9", 2);
+    memcpy(from + SMTPC_ADDRESS_MAX - 12, "@example.org", 12);
+    txn.from = from;
+    txn.size = 18446744073709551615ull; /* 20 digits */
+    txn.flags = SMTPC_TXN_8BIT;
+    config(&cfg);
+    assert_int_equal(smtpc_session_init(&session, &cfg, in_buf, sizeof in_buf, small_out,
+                                        sizeof small_out),
+                     0);
+    in = smtpc_session_in_buf(&session, &cap);
+    assert_true(cap >= sizeof greeting - 1);
+    memcpy(in, greeting, sizeof greeting - 1);
+    smtpc_session_in_ack(&session, sizeof greeting - 1);
+    p = smtpc_session_out_buf(&session, &len); /* EHLO */
+    smtpc_session_out_ack(&session, len);
+    assert_true(smtpc_session_wants(&session) & SMTPC_READY);
+    assert_int_equal(smtpc_session_txn_begin(&session, &txn), 0);
+    p = smtpc_session_out_buf(&session, &len);
+    assert_int_equal(len, 317);
+    assert_memory_equal(p + 266, " SIZE=18446744073709551615 BODY=8BITMIME SMTPUTF8\r\n", 51);
+}
+
 static void test_init_credential_lengths(void **state)
 {
     static char longest[SMTPC_CREDENTIAL_MAX + 1], over[SMTPC_CREDENTIAL_MAX + 2];
@@ -446,6 +485,7 @@ int main(void)
         cmocka_unit_test(test_init_credentials_with_controls),
         cmocka_unit_test(test_init_password_without_user),
         cmocka_unit_test(test_init_buffer_minimums),
+        cmocka_unit_test(test_longest_mail_fits_the_minimum),
         cmocka_unit_test(test_init_credential_lengths),
         cmocka_unit_test(test_init_credentials_must_fit_the_output_buffer),
         cmocka_unit_test(test_every_code_has_its_own_description),
