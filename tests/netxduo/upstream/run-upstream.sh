@@ -37,6 +37,8 @@
 # every test passed, 1 when one failed or something did not build, 2 on a
 # usage error, 77 when the tests cannot run here (an archive or a tool is
 # missing, or the compiler is not 64-bit).
+# The functions below run through with_lock, which shellcheck cannot follow.
+# shellcheck disable=SC2317
 set -euo pipefail
 
 PROG=${0##*/}
@@ -129,7 +131,7 @@ done
 # ThreadX's Linux port runs here only as 64-bit code (this kernel cannot
 # execute 32-bit programs), with netxduo64's nx_user.h.
 # (read whole: grep -q closing the pipe early would fail it under pipefail)
-predefined=$("$CC" -dM -E - </dev/null 2>/dev/null || true)
+predefined=$("$CC" -dM -E - </dev/null 2>/dev/null) || skip "$CC does not run"
 case $predefined in *__LP64__*) ;; *) skip "$CC does not build 64-bit programs" ;; esac
 
 mkdir -p "$work"
@@ -139,7 +141,7 @@ for p in "$work" "$root" "$HERE"; do
 done
 mkdir -p "$work/src" "$work/lib" "$work/run" "$work/locks"
 
-sum() { sha256sum "$@" | cut -c1-16; }
+checksum() { sha256sum "$@" | cut -c1-16; }
 key() { printf '%s\n' "$@" | sha256sum | cut -c1-16; }
 
 # with_lock NAME COMMAND...: runs COMMAND holding DIR/locks/NAME.
@@ -157,7 +159,7 @@ with_lock() {
 # per checksum.
 extract() {
     local archive=$1 name=$2 dir
-    dir=$work/src/$name-$(sum <"$archive")
+    dir=$work/src/$name-$(checksum <"$archive")
     if [ ! -f "$dir/.done" ]; then
         rm -rf "$dir" "$dir.tmp"
         mkdir -p "$dir.tmp"
@@ -181,7 +183,7 @@ build_lib() {
     start=$SECONDS
     if ! make -s -f "$MK" -j"$jobs" "$target" OUT="$dir" HERE="$HERE" CC="$CC" "$@" \
         >"$dir/build.log" 2>&1; then
-        grep -E 'error|Error' "$dir/build.log" | tail -n 20 | sed 's/^/    | /'
+        grep -E 'error|Error' "$dir/build.log" | tail -n 20 | sed 's/^/    | /' || true
         echo "harness broken: $what did not build (log: $dir/build.log)"
         exit 1
     fi
@@ -195,7 +197,7 @@ if [ "$client" = sources ]; then # for device-builds.sh: where the trees are
     echo "$nx $tx"
     exit 0
 fi
-sources_key=$(sum "$MK" "$HERE/fx_stub.c" "$HERE/fx/fx_api.h")
+sources_key=$(checksum "$MK" "$HERE/fx_stub.c" "$HERE/fx/fx_api.h")
 cc_key=$(command -v "$CC")" "$("$CC" -dumpfullversion 2>/dev/null || "$CC" --version | head -n 1)
 txlib=$work/lib/threadx-$(key "$tx" "$sources_key" "$cc_key")
 nxlib=$work/lib/netxduo-$config-$(key "$nx" "$txlib" "$config_flags" "$sources_key" "$cc_key")
@@ -222,7 +224,8 @@ read_list() {
 # stand-in for NetX (compat/netxduo/host), and the tx_api.h or nx_api.h
 # that are not ThreadX's or NetX Duo's own.
 wrong_headers() {
-    find "$1" -name '*.d' -exec cat {} + | tr ' \\' '\n\n' | sed '/^$/d; s/:$//' | sort -u |
+    # \134 is the backslash that continues a line of a .d file.
+    find "$1" -name '*.d' -exec cat {} + | tr ' \134' '\n' | sed '/^$/d; s/:$//' | sort -u |
         grep -E "^$root/compat/netxduo/host/|/(tx|nx)_api\.h\$" |
         grep -vxF -e "$nx/common/inc/nx_api.h" -e "$tx/common/inc/tx_api.h"
 }
@@ -233,9 +236,7 @@ wrong_headers() {
 run_client() {
     local who=$1 results=$2 dir client_root client_inc client_cflags="" srcs=() f
     dir=$work/run/$config-$who
-    if [ "$who" = smtpc ] && [ -n "$smtpc_cflags" ]; then
-        dir=$dir-$(key "$smtpc_cflags" | cut -c1-8)
-    fi
+    [ "$who" = original ] || dir=$dir-$smtpc_key
     rm -rf "$dir" "$results.tmp"
     mkdir -p "$dir/scratch" "$results.tmp"
     if [ "$who" = original ]; then
@@ -253,12 +254,12 @@ run_client() {
     fi
 
     local build_ok=1 why_all="" start=$SECONDS
-    echo "building the $who client and ${#tests[@]} tests in $dir"
+    echo "building the $who client from $client_root and ${#tests[@]} tests in $dir"
     if ! make -s -k -f "$MK" -j"$jobs" client OUT="$dir" HERE="$HERE" CC="$CC" TX="$tx" NX="$nx" \
         CONFIG_FLAGS="$config_flags" CLIENT_ROOT="$client_root" CLIENT_SRCS="${srcs[*]}" \
         CLIENT_INC="$client_inc" CLIENT_CFLAGS="$client_cflags" >"$dir/client.log" 2>&1; then
         echo "FAIL the $who client does not compile against the real NetX Duo headers ($config):"
-        grep -E 'error:|No rule|CC ' "$dir/client.log" | grep -v '^CC ' | head -n 40 | sed 's/^/    | /'
+        grep -E 'error|No rule' "$dir/client.log" | sed -e 's/^/    | /' -e 40q || true
         echo "    (full log: $dir/client.log)"
         build_ok=0
         why_all="not built: the client does not compile"
@@ -271,7 +272,7 @@ run_client() {
         echo "built in $((SECONDS - start)) s"
         if wrong=$(wrong_headers "$dir/obj"); then
             echo "FAIL the $who client or the tests read NetX or ThreadX headers other than the real ones:"
-            echo "$wrong" | sed 's/^/    | /'
+            printf '    | %s\n' "${wrong//$'\n'/$'\n'    | }"
             build_ok=0
             why_all="not built: wrong NetX or ThreadX headers"
         fi
@@ -332,10 +333,13 @@ run_client() {
 # control: the original client's results for this configuration, run now
 # when there are none (or when the original is what was asked for).
 control() {
-    if [ "$client" = original ] || [ ! -f "$nxlib/control/passed" ]; then
-        [ "$client" = original ] || echo "== control: the original client first"
-        run_client original "$nxlib/control" || return 1
+    if [ "$client" = original ]; then
+        run_client original "$nxlib/control"
+        return
     fi
+    [ -f "$nxlib/control/passed" ] && return 0
+    echo "control: running the original client first (output: $nxlib/control.out)"
+    run_client original "$nxlib/control" >"$nxlib/control.out" 2>&1 || true
 }
 
 status=0
@@ -344,7 +348,7 @@ if [ "$client" = original ]; then
     exit "$status"
 fi
 
-with_lock "control-$config" control >"$work/run/control-$config.out" 2>&1 || true
+with_lock "control-$config" control
 control_passed=$(cat "$nxlib/control/passed" 2>/dev/null || echo 0)
 echo "control: original $config: $control_passed/${#tests[@]} passed"
 if [ "$control_passed" -ne "${#tests[@]}" ]; then
@@ -352,9 +356,13 @@ if [ "$control_passed" -ne "${#tests[@]}" ]; then
         r=$(cat "$nxlib/control/$t" 2>/dev/null || echo "FAIL (no result)")
         [ "$r" = PASS ] || echo "    control: $t: $r"
     done
-    echo "    (control's output: $work/run/control-$config.out, $work/run/$config-original)"
+    echo "    (control's tests ran in $work/run/$config-original)"
 fi
-with_lock "run-$config-smtpc" run_client smtpc "$work/run/results-$config-smtpc" || status=1
+# One run directory per smtpc tree and flags: runs of two trees (or of
+# one with and without sanitizers) can share DIR.
+smtpc_key=$(key "$root" "$smtpc_cflags" | cut -c1-8)
+with_lock "run-$config-smtpc-$smtpc_key" run_client smtpc "$work/run/$config-smtpc-$smtpc_key/results" ||
+    status=1
 if [ "$control_passed" -ne "${#tests[@]}" ]; then
     echo "harness broken: the original client fails too (original $config:" \
         "$control_passed/${#tests[@]} passed; results in $nxlib/control)"
