@@ -3,9 +3,13 @@
  * a device (or on a host through compat/netxduo/host).
  *
  * The caller creates, binds and connects the socket; the transport carries
- * the client's bytes over it. Each write is one packet from `pool`, filled
- * up to its payload after `header_room` (NX_IPv4_TCP_PACKET or
- * NX_IPv6_TCP_PACKET) and sent with one nx_tcp_socket_send. Received
+ * the client's bytes over it. Writes are appended to a packet from `pool`
+ * (after `header_room`: NX_IPv4_TCP_PACKET or NX_IPv6_TCP_PACKET), which
+ * goes with one nx_tcp_socket_send when it is full, before a read (so each
+ * command, followed by the wait for its reply, is one segment) and at
+ * close. A write that fits in a packet never straddles two: the packet
+ * under way goes first. The packet is the buffer, so a small output buffer
+ * still sends full segments. Received
  * packets are copied out and released as soon as they are consumed. close
  * releases what is held and disconnects (at once after a receive timed
  * out, else waiting up to disconnect_wait); it does not unbind or delete.
@@ -33,6 +37,7 @@ struct smtpc_netxduo {
     ULONG header_room;     /* front room each packet keeps for TCP/IP headers */
     ULONG packet_wait;     /* ticks to wait for a free packet */
     ULONG disconnect_wait; /* ticks nx_tcp_socket_disconnect may take */
+    NX_PACKET *tx;         /* packet being filled, or NX_NULL */
     NX_PACKET *rx;         /* received chain being consumed, or NX_NULL */
     NX_PACKET *rx_part;    /* the packet of the chain being read */
     UCHAR *rx_pos;         /* next byte in rx_part */

@@ -20,6 +20,8 @@ static ULONG ticks_of(int timeout_ms)
     return t >= 0xFFFFFFFEull ? (ULONG)0xFFFFFFFEul : (ULONG)t;
 }
 
+static long flush_tx(struct smtpc_netxduo *t, int timeout_ms);
+
 static void release_rx(struct smtpc_netxduo *t)
 {
     if (t->rx != NX_NULL)
@@ -48,7 +50,10 @@ static long netxduo_read(struct smtpc_transport *base, uint8_t *buf, size_t len,
 {
     struct smtpc_netxduo *t = (struct smtpc_netxduo *)base;
     size_t n = 0;
+    long rc = flush_tx(t, timeout_ms); /* what was written goes before waiting */
 
+    if (rc < 0)
+        return rc;
     while (t->rx == NX_NULL) {
         NX_PACKET *p;
         UINT st = nx_tcp_socket_receive(t->socket, &p, ticks_of(timeout_ms));
@@ -83,35 +88,72 @@ static long netxduo_read(struct smtpc_transport *base, uint8_t *buf, size_t len,
     return (long)n;
 }
 
+/* The NetX status of a failed send as smtpc's error. */
+static long send_error(struct smtpc_netxduo *t, UINT st)
+{
+    t->status = st;
+    if (st == NX_NOT_CONNECTED)
+        return SMTPC_ERR_CLOSED;
+    return st == NX_WINDOW_OVERFLOW ? SMTPC_ERR_TIMEOUT : SMTPC_ERR_IO;
+}
+
+/* Sends the packet being filled, if any. Returns 0 or the error. */
+static long flush_tx(struct smtpc_netxduo *t, int timeout_ms)
+{
+    NX_PACKET *p = t->tx;
+    UINT st;
+
+    if (p == NX_NULL)
+        return 0;
+    t->tx = NX_NULL;
+    st = nx_tcp_socket_send(t->socket, p, ticks_of(timeout_ms));
+    if (st != NX_SUCCESS) {
+        nx_packet_release(p); /* NetX owns a packet only once it is sent */
+        return send_error(t, st);
+    }
+    return 0;
+}
+
 static long netxduo_write(struct smtpc_transport *base, const uint8_t *buf, size_t len,
                           int timeout_ms)
 {
     struct smtpc_netxduo *t = (struct smtpc_netxduo *)base;
-    NX_PACKET *p;
     ULONG room, n;
     UINT st;
+    long rc;
 
-    st = nx_packet_allocate(t->pool, &p, t->header_room, t->packet_wait);
-    if (st != NX_SUCCESS) {
-        t->status = st;
-        return SMTPC_ERR_IO;
+    /* a write never straddles two packets when it fits in one */
+    if (t->tx != NX_NULL && (size_t)(t->tx->nx_packet_data_end - t->tx->nx_packet_append_ptr) < len) {
+        rc = flush_tx(t, timeout_ms);
+        if (rc < 0)
+            return rc;
     }
-    room = (ULONG)(p->nx_packet_data_end - p->nx_packet_append_ptr);
+    if (t->tx == NX_NULL) {
+        st = nx_packet_allocate(t->pool, &t->tx, t->header_room, t->packet_wait);
+        if (st != NX_SUCCESS) {
+            t->tx = NX_NULL;
+            t->status = st;
+            return SMTPC_ERR_IO;
+        }
+    }
+    room = (ULONG)(t->tx->nx_packet_data_end - t->tx->nx_packet_append_ptr);
     if (room == 0) { /* the pool's payload is all header room */
-        nx_packet_release(p);
+        nx_packet_release(t->tx);
+        t->tx = NX_NULL;
         t->status = NX_SIZE_ERROR;
         return SMTPC_ERR_IO;
     }
     n = len < room ? (ULONG)len : room;
-    st = nx_packet_data_append(p, (VOID *)buf, n, t->pool, t->packet_wait);
-    if (st == NX_SUCCESS)
-        st = nx_tcp_socket_send(t->socket, p, ticks_of(timeout_ms));
+    st = nx_packet_data_append(t->tx, (VOID *)buf, n, t->pool, t->packet_wait);
     if (st != NX_SUCCESS) {
-        nx_packet_release(p); /* NetX owns a packet only once it is sent */
-        t->status = st;
-        if (st == NX_NOT_CONNECTED)
-            return SMTPC_ERR_CLOSED;
-        return st == NX_WINDOW_OVERFLOW ? SMTPC_ERR_TIMEOUT : SMTPC_ERR_IO;
+        nx_packet_release(t->tx);
+        t->tx = NX_NULL;
+        return send_error(t, st);
+    }
+    if (n == room) { /* full: it goes now */
+        rc = flush_tx(t, timeout_ms);
+        if (rc < 0)
+            return rc;
     }
     return (long)n;
 }
@@ -121,7 +163,12 @@ static void netxduo_close(struct smtpc_transport *base)
     struct smtpc_netxduo *t = (struct smtpc_netxduo *)base;
 
     release_rx(t);
+    if (t->tx != NX_NULL && (t->timed_out || !t->connected)) {
+        nx_packet_release(t->tx);
+        t->tx = NX_NULL;
+    }
     if (t->connected) {
+        (void)flush_tx(t, 0); /* what was written goes, as it would have unbuffered */
         /* a server that stopped answering gets no time to answer a FIN
          * either: the original closes at once after a reply timeout too */
         nx_tcp_socket_disconnect(t->socket, t->timed_out ? NX_NO_WAIT : t->disconnect_wait);
