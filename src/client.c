@@ -55,6 +55,7 @@ int smtpc_client_init_as(struct smtpc_client *c, const struct smtpc_client_optio
     return 0;
 }
 
+#if SMTPC_WITH_TLS
 static void trace_info(struct smtpc_client *c, const char *text)
 {
     const struct smtpc_session_config *cfg = &c->session.cfg;
@@ -77,6 +78,7 @@ static void handshake(struct smtpc_client *c, unsigned secs)
         trace_info(c, c->t->ops->describe(c->t));
     smtpc_session_tls_done(s);
 }
+#endif
 
 /* Runs the engine until it wants one of `until` or stops. `limit_s`, when
  * non-zero, caps every wait (used for QUIT). */
@@ -108,10 +110,12 @@ static void drive(struct smtpc_client *c, unsigned until, unsigned limit_s)
         }
         if (w & (until | STOP))
             return;
+#if SMTPC_WITH_TLS
         if (w & SMTPC_WANT_TLS) {
             handshake(c, secs);
             continue;
         }
+#endif
         if (w & SMTPC_WANT_RECV) {
             size_t cap;
             uint8_t *p = smtpc_session_in_buf(s, &cap);
@@ -197,6 +201,7 @@ int smtpc_client_open(struct smtpc_client *c)
         c->t = &c->posix.base;
     }
 #endif
+#if SMTPC_WITH_TLS
     if (c->opt.tls != NULL) {
         rc = c->opt.tls->ops->attach(c->opt.tls, c->t);
         if (rc != 0) {
@@ -207,6 +212,7 @@ int smtpc_client_open(struct smtpc_client *c)
         }
         c->t = c->opt.tls;
     }
+#endif
     drive(c, SMTPC_READY, 0);
     if (smtpc_session_wants(&c->session) & SMTPC_READY)
         return 0;
@@ -433,7 +439,7 @@ const char *smtpc_client_tls_detail(const struct smtpc_client *c)
 {
     const struct smtpc_transport *tls = c->opt.tls;
 
-    if (tls == NULL || tls->ops->describe == NULL)
+    if (!SMTPC_WITH_TLS || tls == NULL || tls->ops->describe == NULL)
         return "";
     return tls->ops->describe((struct smtpc_transport *)tls);
 }

@@ -34,6 +34,17 @@
 
 /* ---- Features (1 on, 0 off; an off feature costs no byte) ---- */
 
+/* STARTTLS and implicit TLS in the engine and the blocking client (the
+ * handshake itself is a TLS layer's: smtpc/openssl.h, smtpc/mbedtls.h).
+ * Off, a session configured with a TLS policy is refused at init. */
+#ifndef SMTPC_WITH_TLS
+#define SMTPC_WITH_TLS SMTPC_CONFIG_FULL
+#endif
+/* The trace callback (config.trace: every line in and out, credentials
+ * redacted). Off, a session configured with one is refused at init. */
+#ifndef SMTPC_WITH_TRACE
+#define SMTPC_WITH_TRACE SMTPC_CONFIG_FULL
+#endif
 /* AUTH CRAM-MD5 (RFC 2195), with MD5 and HMAC-MD5 of its own. */
 #ifndef SMTPC_WITH_CRAM_MD5
 #define SMTPC_WITH_CRAM_MD5 SMTPC_CONFIG_FULL
@@ -137,7 +148,8 @@
  * smtpc_reply sits in the caller's struct smtpc_txn); the struct sizes are
  * compared besides (SMTPC_CLIENT_POSIX shows in struct smtpc_client's). */
 #define SMTPC_CONFIG_ID                                                                            \
-    (((unsigned long)(SMTPC_WITH_CRAM_MD5 != 0) << 2) |                                            \
+    (((unsigned long)(SMTPC_WITH_TLS != 0) << 0) | ((unsigned long)(SMTPC_WITH_TRACE != 0) << 1) |       \
+     ((unsigned long)(SMTPC_WITH_CRAM_MD5 != 0) << 2) |                                            \
      ((unsigned long)(SMTPC_WITH_RFC2047 != 0) << 3) |                                             \
      ((unsigned long)(SMTPC_WITH_DATE != 0) << 4) |                                                \
      ((unsigned long)(SMTPC_REPLY_TEXT_MAX & 0xFFF) << 8) |                                        \

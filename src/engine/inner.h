@@ -59,7 +59,11 @@ void smtpc_session_fail(struct smtpc_session *s, int err, int quit_ok);
 void smtpc_session_ready(struct smtpc_session *s);
 
 /* Traces an engine note. */
+#if SMTPC_WITH_TRACE
 void smtpc_session_note(struct smtpc_session *s, const char *text);
+#else
+#define smtpc_session_note(s, text) ((void)(s))
+#endif
 
 /* SASL: starts authentication after EHLO (or skips it), and handles the
  * replies of the exchange. See auth.c. */

@@ -99,6 +99,14 @@ int smtpc_session_init_as(struct smtpc_session *s, const struct smtpc_session_co
         return SMTPC_ERR_ARG;
     if (strlen(cfg->ehlo_name) > 255)
         return SMTPC_ERR_TOO_LONG;
+#if !SMTPC_WITH_TLS
+    if (cfg->tls != SMTPC_TLS_NONE)
+        return SMTPC_ERR_ARG; /* built without TLS (SMTPC_WITH_TLS) */
+#endif
+#if !SMTPC_WITH_TRACE
+    if (cfg->trace != NULL)
+        return SMTPC_ERR_ARG; /* built without the trace (SMTPC_WITH_TRACE) */
+#endif
     if (is_set(cfg->username)) {
         const char *parts[3];
 
@@ -139,10 +147,12 @@ int smtpc_session_init_as(struct smtpc_session *s, const struct smtpc_session_co
     s->out_cap = out_cap;
     s->secure = (s->cfg.flags & SMTPC_F_SECURE) != 0;
     s->state = SMTPC_S_GREETING;
+#if SMTPC_WITH_TLS
     if (s->cfg.tls == SMTPC_TLS_IMPLICIT && !s->secure) {
         s->state = SMTPC_S_TLS; /* the handshake first, then the greeting */
         s->tls_started = 1;
     }
+#endif
     return 0;
 }
 
@@ -210,14 +220,16 @@ static void parse_capability(struct smtpc_session *s)
 
 static void trace(struct smtpc_session *s, int dir, const char *line, size_t len)
 {
-    if (s->cfg.trace != NULL)
+    if (SMTPC_WITH_TRACE && s->cfg.trace != NULL)
         s->cfg.trace(s->cfg.trace_ctx, dir, line, len);
 }
 
+#if SMTPC_WITH_TRACE
 void smtpc_session_note(struct smtpc_session *s, const char *text)
 {
     trace(s, SMTPC_TRACE_INFO, text, strlen(text));
 }
+#endif
 
 int smtpc_line_commit(struct smtpc_session *s, struct smtpc_line *l, const char *shown)
 {
@@ -270,7 +282,7 @@ static void queue_body_end(struct smtpc_session *s)
     s->out_len += (size_t)n;
     s->body_ending = 0;
     s->state = SMTPC_S_END;
-    if (s->cfg.trace != NULL) {
+    if (SMTPC_WITH_TRACE && s->cfg.trace != NULL) {
         char note[64];
         struct smtpc_line l;
 
@@ -430,6 +442,7 @@ static void after_security(struct smtpc_session *s)
 
 static void after_hello(struct smtpc_session *s)
 {
+#if SMTPC_WITH_TLS
     int policy = s->cfg.tls;
 
     if (s->secure || (policy != SMTPC_TLS_STARTTLS && policy != SMTPC_TLS_OPPORTUNISTIC)) {
@@ -446,6 +459,7 @@ static void after_hello(struct smtpc_session *s)
         return;
     }
     smtpc_session_note(s, "server offers no STARTTLS: going on in clear");
+#endif
     after_security(s);
 }
 
@@ -495,6 +509,7 @@ static void on_reply(struct smtpc_session *s)
         else
             smtpc_session_fail(s, SMTPC_ERR_REPLY_UNEXPECTED, 1);
         return;
+#if SMTPC_WITH_TLS
     case SMTPC_S_STARTTLS:
         if (s->reply.code == 220) {
             /* Anything after the 220 was sent before the handshake, so it
@@ -515,6 +530,7 @@ static void on_reply(struct smtpc_session *s)
             smtpc_session_fail(s, SMTPC_ERR_REPLY_UNEXPECTED, 1);
         }
         return;
+#endif
     case SMTPC_S_AUTH:
     case SMTPC_S_AUTH_CANCEL:
         smtpc_auth_on_reply(s);
@@ -647,11 +663,13 @@ void smtpc_session_in_ack(struct smtpc_session *s, size_t n)
         n = s->in_cap - s->in_len;
     if (s->state == SMTPC_S_FAILED)
         return; /* the rest of what failed: never the reply to a later QUIT */
+#if SMTPC_WITH_TLS
     if (s->state == SMTPC_S_TLS && n > 0) {
         /* cleartext where the handshake belongs: see SMTPC_S_STARTTLS */
         smtpc_session_fail(s, SMTPC_ERR_STARTTLS_INJECTION, 0);
         return;
     }
+#endif
     s->in_len += n;
     pump(s);
 }
@@ -795,6 +813,7 @@ int smtpc_session_tls_done(struct smtpc_session *s)
         s->secure = 1;
         return 0;
     }
+#if SMTPC_WITH_TLS
     s->secure = 1;
     if (s->replies == 0) { /* implicit TLS: now the greeting */
         s->state = SMTPC_S_GREETING;
@@ -803,6 +822,7 @@ int smtpc_session_tls_done(struct smtpc_session *s)
     /* RFC 3207 4.2: forget all that was learnt in clear and start over */
     smtpc_caps_clear(&s->caps);
     send_command(s, "EHLO ", s->cfg.ehlo_name, SMTPC_S_EHLO);
+#endif
     return 0;
 }
 
