@@ -143,7 +143,7 @@ static void drive(struct smtpc_client *c, unsigned until, unsigned limit_s)
     }
 }
 
-static void record(struct smtpc_client *c, int err, const char *step, const struct smtpc_reply *r)
+static void record(struct smtpc_client *c, int err, enum smtpc_step step, const struct smtpc_reply *r)
 {
     c->error = err;
     c->step = step;
@@ -168,7 +168,7 @@ static int fail_session(struct smtpc_client *c)
     struct smtpc_session *s = &c->session;
     int err = smtpc_session_error(s);
 
-    record(c, err, smtpc_session_step(s), reply_explains(err) ? smtpc_session_reply(s) : NULL);
+    record(c, err, smtpc_session_step_id(s), reply_explains(err) ? smtpc_session_reply(s) : NULL);
     if (smtpc_session_quit(s) == 0)
         drive(c, 0, c->opt.quit_timeout_s);
     c->t->ops->close(c->t);
@@ -182,11 +182,11 @@ int smtpc_client_open(struct smtpc_client *c)
 
     if (c->t != NULL)
         return SMTPC_ERR_STATE;
-    record(c, 0, NULL, NULL);
+    record(c, 0, SMTPC_STEP_NONE, NULL);
     rc = smtpc_session_init(&c->session, &c->session.cfg, c->in, sizeof c->in, c->out,
                             sizeof c->out);
     if (rc != 0) {
-        record(c, rc, "setup", NULL);
+        record(c, rc, SMTPC_STEP_SETUP, NULL);
         return rc;
     }
     c->t = c->opt.transport;
@@ -195,7 +195,7 @@ int smtpc_client_open(struct smtpc_client *c)
         rc = smtpc_posix_connect(&c->posix, c->opt.host, c->opt.port, c->opt.family,
                                  (int)(c->opt.connect_timeout_s * 1000));
         if (rc != 0) {
-            record(c, rc, "connect", NULL);
+            record(c, rc, SMTPC_STEP_CONNECT, NULL);
             return rc;
         }
         c->t = &c->posix.base;
@@ -207,7 +207,7 @@ int smtpc_client_open(struct smtpc_client *c)
         if (rc != 0) {
             c->t->ops->close(c->t);
             c->t = NULL;
-            record(c, rc, "TLS setup", NULL);
+            record(c, rc, SMTPC_STEP_TLS_SETUP, NULL);
             return rc;
         }
         c->t = c->opt.tls;
@@ -223,27 +223,27 @@ int smtpc_client_open(struct smtpc_client *c)
 static void record_txn(struct smtpc_client *c, const struct smtpc_txn *t)
 {
     const struct smtpc_reply *r = NULL;
-    const char *step = NULL;
+    enum smtpc_step step = SMTPC_STEP_NONE;
     size_t i;
 
     switch (t->result) {
     case SMTPC_ERR_REFUSED_MAIL:
-        step = "MAIL FROM";
+        step = SMTPC_STEP_MAIL;
         r = &t->mail_reply;
         break;
     case SMTPC_ERR_REFUSED_RCPT:
-        step = "RCPT TO";
+        step = SMTPC_STEP_RCPT;
         for (i = 0; i < t->rcpt_count && r == NULL; i++) {
             if (!t->rcpt[i].accepted && t->rcpt[i].reply.code != 0)
                 r = &t->rcpt[i].reply;
         }
         break;
     case SMTPC_ERR_REFUSED_DATA:
-        step = "DATA";
+        step = SMTPC_STEP_DATA;
         r = &t->data_reply;
         break;
     case SMTPC_ERR_REFUSED_MESSAGE:
-        step = "end of data";
+        step = SMTPC_STEP_END;
         r = &t->end_reply;
         break;
     default:
@@ -254,7 +254,7 @@ static void record_txn(struct smtpc_client *c, const struct smtpc_txn *t)
             return;
         r = reply_explains(t->result) ? smtpc_session_reply(&c->session) : NULL;
     }
-    record(c, t->result, step != NULL ? step : smtpc_session_step(&c->session), r);
+    record(c, t->result, step != SMTPC_STEP_NONE ? step : smtpc_session_step_id(&c->session), r);
 }
 
 /* Feeds `len` body bytes; returns 0 while the body is still wanted. The
@@ -316,14 +316,14 @@ static int send_txn(struct smtpc_client *c, struct smtpc_txn *t, const struct sm
     struct smtpc_session *s = &c->session;
     int rc;
 
-    record(c, 0, NULL, NULL);
+    record(c, 0, SMTPC_STEP_NONE, NULL);
     if (c->t == NULL) {
-        record(c, SMTPC_ERR_STATE, "send", NULL);
+        record(c, SMTPC_ERR_STATE, SMTPC_STEP_SEND, NULL);
         return SMTPC_ERR_STATE;
     }
     rc = smtpc_session_txn_begin(s, t);
     if (rc != 0) {
-        record(c, rc, "MAIL FROM", NULL);
+        record(c, rc, SMTPC_STEP_MAIL, NULL);
         return rc;
     }
     drive(c, SMTPC_WANT_BODY | SMTPC_READY, 0);
@@ -361,7 +361,7 @@ int smtpc_client_send_parts(struct smtpc_client *c, struct smtpc_txn *txn,
             return SMTPC_ERR_ARG;
         rc = smtpc_body_check((const uint8_t *)parts[i].data, parts[i].len, &eight);
         if (rc != 0 && c->session.cfg.long_lines == SMTPC_LONG_LINES_FAIL) {
-            record(c, rc, "message", NULL);
+            record(c, rc, SMTPC_STEP_MESSAGE, NULL);
             return rc;
         }
         size += parts[i].len;
@@ -425,9 +425,14 @@ int smtpc_client_error(const struct smtpc_client *c)
     return c->error;
 }
 
+enum smtpc_step smtpc_client_step_id(const struct smtpc_client *c)
+{
+    return c->step;
+}
+
 const char *smtpc_client_step(const struct smtpc_client *c)
 {
-    return c->step != NULL ? c->step : "";
+    return smtpc_step_name(c->step);
 }
 
 const struct smtpc_reply *smtpc_client_reply(const struct smtpc_client *c)

@@ -266,31 +266,32 @@ static void session_config(const NX_SMTP_CLIENT *c, struct smtpc_session_config 
     cfg->timeout_s[SMTPC_TIMEOUT_DATA_END] = seconds_of(NX_SMTP_MESSAGE_TIMEOUT);
 }
 
-/* The NX_SMTP_CLIENT_STATE of smtpc's step name. */
-static UINT state_of(const char *step)
+/* The NX_SMTP_CLIENT_STATE of smtpc's step. */
+static UINT state_of(enum smtpc_step step)
 {
-    static const struct {
-        const char *step;
-        UINT state;
-    } map[] = {
-        {"greeting", NX_SMTP_CLIENT_STATE_GREETING},
-        {"EHLO", NX_SMTP_CLIENT_STATE_EHLO},
-        {"HELO", NX_SMTP_CLIENT_STATE_HELO},
-        {"AUTH", NX_SMTP_CLIENT_STATE_AUTH},
-        {"MAIL FROM", NX_SMTP_CLIENT_STATE_MAIL},
-        {"RCPT TO", NX_SMTP_CLIENT_STATE_RCPT},
-        {"DATA", NX_SMTP_CLIENT_STATE_DATA},
-        {"message data", NX_SMTP_CLIENT_STATE_MESSAGE},
-        {"end of data", NX_SMTP_CLIENT_STATE_MESSAGE},
-        {"QUIT", NX_SMTP_CLIENT_STATE_QUIT},
-    };
-    size_t i;
-
-    for (i = 0; i < sizeof map / sizeof map[0]; i++) {
-        if (strcmp(step, map[i].step) == 0)
-            return map[i].state;
+    switch (step) {
+    case SMTPC_STEP_GREETING:
+        return NX_SMTP_CLIENT_STATE_GREETING;
+    case SMTPC_STEP_EHLO:
+        return NX_SMTP_CLIENT_STATE_EHLO;
+    case SMTPC_STEP_HELO:
+        return NX_SMTP_CLIENT_STATE_HELO;
+    case SMTPC_STEP_AUTH:
+        return NX_SMTP_CLIENT_STATE_AUTH;
+    case SMTPC_STEP_MAIL:
+        return NX_SMTP_CLIENT_STATE_MAIL;
+    case SMTPC_STEP_RCPT:
+        return NX_SMTP_CLIENT_STATE_RCPT;
+    case SMTPC_STEP_DATA:
+        return NX_SMTP_CLIENT_STATE_DATA;
+    case SMTPC_STEP_BODY:
+    case SMTPC_STEP_END:
+        return NX_SMTP_CLIENT_STATE_MESSAGE;
+    case SMTPC_STEP_QUIT:
+        return NX_SMTP_CLIENT_STATE_QUIT;
+    default:
+        return NX_SMTP_CLIENT_STATE_IDLE;
     }
-    return NX_SMTP_CLIENT_STATE_IDLE;
 }
 
 /* The NetX status for smtpc's error `err`. */
@@ -384,7 +385,7 @@ static UINT run_session(NX_SMTP_CLIENT *c, ULONG header_room, const struct smtpc
     c->nx_smtp_client_reply_code_status = (UINT)txn.end_reply.code; /* 250 once accepted */
     if (rc != 0) {
         rc = smtpc_client_error(sc);
-        c->nx_smtp_client_cmd_state = state_of(smtpc_client_step(sc));
+        c->nx_smtp_client_cmd_state = state_of(smtpc_client_step_id(sc));
         c->nx_smtp_client_reply_code_status = (UINT)smtpc_client_reply(sc)->code;
     }
     o.transport->ops->close(o.transport); /* a no-op when the client already closed */

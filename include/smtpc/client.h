@@ -76,7 +76,7 @@ struct smtpc_client {
     uint8_t chunk[SMTPC_CHUNK_BUF]; /* body bytes pulled from a reader */
 #endif
     int error;                /* last error, 0 after success */
-    const char *step;         /* where it happened */
+    enum smtpc_step step;     /* where it happened */
     struct smtpc_reply reply; /* the server's words for it (code 0: none) */
 };
 
@@ -133,6 +133,7 @@ int smtpc_client_send_mail(struct smtpc_client *c, struct smtpc_txn *txn, const 
  * ...) and the server's reply (code 0 when the server said nothing). */
 int smtpc_client_error(const struct smtpc_client *c);
 const char *smtpc_client_step(const struct smtpc_client *c);
+enum smtpc_step smtpc_client_step_id(const struct smtpc_client *c); /* the same as a value */
 const struct smtpc_reply *smtpc_client_reply(const struct smtpc_client *c);
 /* The TLS layer's words: protocol, cipher and peer once negotiated, or why
  * TLS failed ("certificate verify failed: ..."); "" without TLS. */

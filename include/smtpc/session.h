@@ -174,6 +174,37 @@ struct smtpc_txn {
     int done;   /* out: 1 once the transaction is over */
 };
 
+/* Where a session or a client is, or where it failed: for messages
+ * (smtpc_step_name) and for callers that map steps to their own codes. */
+enum smtpc_step {
+    SMTPC_STEP_NONE = 0,  /* "" */
+    SMTPC_STEP_SETUP,     /* "setup": the client's own setup */
+    SMTPC_STEP_CONNECT,   /* "connect" */
+    SMTPC_STEP_TLS_SETUP, /* "TLS setup" */
+    SMTPC_STEP_GREETING,  /* "greeting" */
+    SMTPC_STEP_EHLO,      /* "EHLO" */
+    SMTPC_STEP_HELO,      /* "HELO" */
+    SMTPC_STEP_STARTTLS,  /* "STARTTLS" */
+    SMTPC_STEP_TLS,       /* "TLS handshake" */
+    SMTPC_STEP_AUTH,      /* "AUTH" */
+    SMTPC_STEP_IDLE,      /* "idle" */
+    SMTPC_STEP_SEND,      /* "send": a transaction asked for on a closed client */
+    SMTPC_STEP_MAIL,      /* "MAIL FROM" */
+    SMTPC_STEP_RCPT,      /* "RCPT TO" */
+    SMTPC_STEP_DATA,      /* "DATA" */
+    SMTPC_STEP_MESSAGE,   /* "message": the body, checked before sending */
+    SMTPC_STEP_BODY,      /* "message data" */
+    SMTPC_STEP_END,       /* "end of data" */
+    SMTPC_STEP_RSET,      /* "RSET" */
+    SMTPC_STEP_NOOP,      /* "NOOP" */
+    SMTPC_STEP_QUIT,      /* "QUIT" */
+    SMTPC_STEP_CLOSED,    /* "closed" */
+    SMTPC_STEP_FAILED     /* "failed" */
+};
+
+/* The step's name, as above ("" for SMTPC_STEP_NONE or an unknown value). */
+const char *smtpc_step_name(enum smtpc_step step);
+
 /* Internal states; the driver reads smtpc_session_wants instead. */
 enum smtpc_session_state {
     SMTPC_S_GREETING,
@@ -313,8 +344,10 @@ enum smtpc_timeout_class smtpc_session_timeout_class(const struct smtpc_session 
 unsigned smtpc_session_timeout_s(const struct smtpc_session *s); /* seconds for the current class */
 int smtpc_session_authenticated(const struct smtpc_session *s);
 unsigned long smtpc_session_replies(const struct smtpc_session *s); /* replies handled so far */
-const char *
-smtpc_session_step(const struct smtpc_session *s); /* "greeting", "EHLO", ... for messages */
+/* Where the session is, or failed: the step and its name ("greeting",
+ * "EHLO", ...). */
+enum smtpc_step smtpc_session_step_id(const struct smtpc_session *s);
+const char *smtpc_session_step(const struct smtpc_session *s);
 
 /* Checks a string for CR, LF and other control bytes: 0 or SMTPC_ERR_ARG_CTL. */
 int smtpc_check_text(const char *s);
