@@ -143,7 +143,8 @@ static void drive(struct smtpc_client *c, unsigned until, unsigned limit_s)
     }
 }
 
-static void record(struct smtpc_client *c, int err, enum smtpc_step step, const struct smtpc_reply *r)
+static void record(struct smtpc_client *c, int err, enum smtpc_step step,
+                   const struct smtpc_reply *r)
 {
     c->error = err;
     c->step = step;

@@ -330,7 +330,7 @@ long smtpc_headers_parts(const struct smtpc_headers *h, char *scratch, size_t ca
 {
     struct out o;
     long rc = h == NULL || parts == NULL || count == NULL ? SMTPC_ERR_ARG
-                                                           : start(&o, scratch, cap, parts);
+                                                          : start(&o, scratch, cap, parts);
 
     if (rc == 0)
         rc = emit(h, &o);

@@ -148,8 +148,8 @@ UINT _nxd_smtp_client_create_as(ULONG client_size, ULONG config_id, NX_SMTP_CLIE
     if (client_size != sizeof(NX_SMTP_CLIENT) || config_id != SMTPC_CONFIG_ID)
         return NX_SMTP_INTERNAL_ERROR;
     return _nxd_smtp_client_create(client_ptr, ip_ptr, client_packet_pool_ptr, username, password,
-                                   from_address, client_domain, authentication_type,
-                                   server_address, port);
+                                   from_address, client_domain, authentication_type, server_address,
+                                   port);
 }
 
 UINT _nxde_smtp_client_create_as(ULONG client_size, ULONG config_id, NX_SMTP_CLIENT *client_ptr,
@@ -219,8 +219,8 @@ static UINT build_message(NX_SMTP_CLIENT *c, struct smtpc_part *parts, size_t *c
 #if !SMTPC_MESSAGE_POSIX
     h.id_unique ^= (unsigned long long)(uintptr_t)c << 8;
 #endif
-    n = smtpc_headers_parts(&h, c->nx_smtp_client_headers, sizeof c->nx_smtp_client_headers,
-                            parts, count);
+    n = smtpc_headers_parts(&h, c->nx_smtp_client_headers, sizeof c->nx_smtp_client_headers, parts,
+                            count);
     if (n == SMTPC_ERR_ARG_CTL || n == SMTPC_ERR_HEADER)
         return NX_SMTP_INVALID_PARAM;
     if (n < 0)

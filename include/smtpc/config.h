@@ -148,7 +148,7 @@
  * smtpc_reply sits in the caller's struct smtpc_txn); the struct sizes are
  * compared besides (SMTPC_CLIENT_POSIX shows in struct smtpc_client's). */
 #define SMTPC_CONFIG_ID                                                                            \
-    (((unsigned long)(SMTPC_WITH_TLS != 0) << 0) | ((unsigned long)(SMTPC_WITH_TRACE != 0) << 1) |       \
+    (((unsigned long)(SMTPC_WITH_TLS != 0) << 0) | ((unsigned long)(SMTPC_WITH_TRACE != 0) << 1) | \
      ((unsigned long)(SMTPC_WITH_CRAM_MD5 != 0) << 2) |                                            \
      ((unsigned long)(SMTPC_WITH_RFC2047 != 0) << 3) |                                             \
      ((unsigned long)(SMTPC_WITH_DATE != 0) << 4) |                                                \

@@ -40,14 +40,14 @@ struct smtpc_reply_parser {
                                              SMTPC_REPLY_LINE_KEEP bytes */
     size_t line_len;                      /* bytes of the current line so far (kept or not) */
     int line_cut;                         /* the line was longer than what is kept */
-    int lenient_blanks; /* skip blanks before the code of a reply's later lines */
-    size_t max_line;                     /* runtime line limit, <= SMTPC_REPLY_LINE_MAX */
-    size_t max_lines;                    /* runtime line-count limit */
-    int state;                           /* position within a line */
-    int code;                            /* code of the reply under way (from its first line) */
-    int last;                            /* the current line is the reply's last */
-    unsigned lines;                      /* lines completed in the reply under way */
-    size_t text_len;                     /* bytes used in reply->text */
+    int lenient_blanks;                   /* skip blanks before the code of a reply's later lines */
+    size_t max_line;                      /* runtime line limit, <= SMTPC_REPLY_LINE_MAX */
+    size_t max_lines;                     /* runtime line-count limit */
+    int state;                            /* position within a line */
+    int code;                             /* code of the reply under way (from its first line) */
+    int last;                             /* the current line is the reply's last */
+    unsigned lines;                       /* lines completed in the reply under way */
+    size_t text_len;                      /* bytes used in reply->text */
 };
 
 /* What smtpc_reply_parse reports. */

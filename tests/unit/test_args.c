@@ -288,9 +288,8 @@ static void test_longest_mail_fits_the_minimum(void **state)
     txn.size = 18446744073709551615ull; /* 20 digits */
     txn.flags = SMTPC_TXN_8BIT;
     config(&cfg);
-    assert_int_equal(smtpc_session_init(&session, &cfg, in_buf, sizeof in_buf, small_out,
-                                        sizeof small_out),
-                     0);
+    assert_int_equal(
+        smtpc_session_init(&session, &cfg, in_buf, sizeof in_buf, small_out, sizeof small_out), 0);
     in = smtpc_session_in_buf(&session, &cap);
     assert_true(cap >= sizeof greeting - 1);
     memcpy(in, greeting, sizeof greeting - 1);

@@ -84,9 +84,9 @@ static void test_long_line_accepted_and_flagged(void **state)
     memset(line, 'x', sizeof line);
     memcpy(line, "550 ", 4);
     memcpy(line + SMTPC_REPLY_LINE_MAX, "\r\n", 2); /* exactly the longest line */
-    assert_int_equal(smtpc_reply_parse(&p, &r, (const uint8_t *)line, SMTPC_REPLY_LINE_MAX + 2,
-                                       &used),
-                     SMTPC_REPLY_DONE);
+    assert_int_equal(
+        smtpc_reply_parse(&p, &r, (const uint8_t *)line, SMTPC_REPLY_LINE_MAX + 2, &used),
+        SMTPC_REPLY_DONE);
     assert_int_equal(r.code, 550);
     assert_true(p.line_cut);
     assert_true(r.truncated);
@@ -96,9 +96,9 @@ static void test_long_line_accepted_and_flagged(void **state)
     smtpc_reply_parser_init(&p, 0, 0);
     memset(line, 'x', sizeof line);
     memcpy(line, "550 ", 4);
-    assert_int_equal(smtpc_reply_parse(&p, &r, (const uint8_t *)line, SMTPC_REPLY_LINE_MAX + 1,
-                                       &used),
-                     SMTPC_ERR_REPLY_TOO_LONG);
+    assert_int_equal(
+        smtpc_reply_parse(&p, &r, (const uint8_t *)line, SMTPC_REPLY_LINE_MAX + 1, &used),
+        SMTPC_ERR_REPLY_TOO_LONG);
 }
 
 int main(void)

@@ -232,7 +232,6 @@ typedef struct NX_TCP_SOCKET_STRUCT {
     UINT nx_tcp_socket_host_bind_port;
 } NX_TCP_SOCKET;
 
-
 UINT nx_packet_pool_create(NX_PACKET_POOL *pool_ptr, CHAR *name, ULONG payload_size,
                            VOID *memory_ptr, ULONG memory_size);
 UINT nx_packet_pool_delete(NX_PACKET_POOL *pool_ptr);

@@ -123,7 +123,8 @@ static long netxduo_write(struct smtpc_transport *base, const uint8_t *buf, size
     long rc;
 
     /* a write never straddles two packets when it fits in one */
-    if (t->tx != NX_NULL && (size_t)(t->tx->nx_packet_data_end - t->tx->nx_packet_append_ptr) < len) {
+    if (t->tx != NX_NULL &&
+        (size_t)(t->tx->nx_packet_data_end - t->tx->nx_packet_append_ptr) < len) {
         rc = flush_tx(t, timeout_ms);
         if (rc < 0)
             return rc;
