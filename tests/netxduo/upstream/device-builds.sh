@@ -10,7 +10,9 @@
 #      NX_SMTP_DISABLE_ERROR_CHECKING;
 #   2. the host stand-in (compat/netxduo/host) declares nothing the real
 #      headers lack, so it cannot hide a difference again;
-#   3. bench/netxduo_footprint.py: flash, RAM and stack beside the
+#   3. smtpc's CMake build with SMTPC_NETXDUO_INCLUDE_DIRS builds the NetX
+#      targets against the real headers, without the host stand-in;
+#   4. bench/netxduo_footprint.py: flash, RAM and stack beside the
 #      original's, held to bench/netxduo-footprint.budget.
 #
 #   device-builds.sh --work DIR [--root SMTPC_ROOT] [--netxduo-archive F]
@@ -100,6 +102,29 @@ for h in "$root"/compat/netxduo/host/nx_api.h "$root"/compat/netxduo/host/nx_ip.
         fi
     done
 done
+
+# smtpc's own CMake build against NetX Duo (SMTPC_NETXDUO_INCLUDE_DIRS, here
+# the Linux port's headers): the NetX targets build and never take the host
+# stand-in.
+cm=$out/cmake
+if cmake -S "$root" -B "$cm" -DSMTPC_WERROR=ON -DBUILD_TESTING=OFF -DSMTPC_BUILD_TOOLS=OFF \
+    -DCMAKE_C_FLAGS=-D_GNU_SOURCE -DCMAKE_EXPORT_COMPILE_COMMANDS=ON \
+    "-DSMTPC_NETXDUO_INCLUDE_DIRS=$tx/common/inc;$tx/ports/linux/gnu/inc;$nx/common/inc;$nx/ports/linux/gnu/inc" \
+    >"$out/cmake.log" 2>&1 &&
+    cmake --build "$cm" --target smtpc_nxd_smtp_client -j"$(nproc 2>/dev/null || echo 2)" \
+    >>"$out/cmake.log" 2>&1; then
+    if grep -q "compat/netxduo/host" "$cm/compile_commands.json" ||
+        nm "$cm"/libsmtpc_netxduo.a "$cm"/libsmtpc_nxd_smtp_client.a | grep -q nx_host; then
+        echo "FAIL cmake: the NetX targets took the host stand-in with SMTPC_NETXDUO_INCLUDE_DIRS set"
+        failed=$((failed + 1))
+    else
+        echo "cmake with SMTPC_NETXDUO_INCLUDE_DIRS: smtpc_nxd_smtp_client built, no host stand-in"
+    fi
+else
+    echo "FAIL cmake: smtpc_nxd_smtp_client does not build against NetX Duo's headers"
+    tail -n 20 "$out/cmake.log" | sed 's/^/    | /'
+    failed=$((failed + 1))
+fi
 
 python3 "$root/bench/netxduo_footprint.py" --netxduo "$nx" --threadx "$tx" --out "$out/footprint" \
     --budget "$root/bench/netxduo-footprint.budget" || failed=$((failed + 1))
