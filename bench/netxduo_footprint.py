@@ -198,6 +198,10 @@ def main():
                    ["-I" + os.path.join(ROOT, d) for d in ("include", "compat/netxduo",
                                                            "src/engine")],
                    [], inc, a.out, cfg, INDIRECT)
+    full = measure("smtpc-full", smtpc_src,
+                   ["-I" + os.path.join(ROOT, d) for d in ("include", "compat/netxduo",
+                                                           "src/engine")],
+                   [], inc, a.out, cfg + ["-DSMTPC_CONFIG_FULL=1"], INDIRECT)
     orig = measure("original", [os.path.join(nx, "addons", "smtp", "nxd_smtp_client.c")],
                    ["-I" + os.path.join(nx, "addons", "smtp")],
                    [os.path.join(nx, "common", "src", "nx_utility.c")], inc, a.out, cfg, None)
@@ -221,6 +225,11 @@ def main():
     print("  %-34s %8d %d" % (".bss", figures["bss"], orig["sizes"]["client"]["bss"]))
     print("  %-34s %8d %d" % ("sizeof(NX_SMTP_CLIENT)", figures["client_struct"], orig["struct"]))
     print("  %-34s %8d %d" % ("stack of nx_smtp_mail_send", figures["stack"], orig["stack"]))
+    print("  every feature on (SMTPC_CONFIG_FULL=1: TLS, trace, CRAM-MD5, RFC 2047, Date, host-sized"
+          " buffers):")
+    print("  %-34s %8d" % (".text+.rodata", flash(full, "client")))
+    print("  %-34s %8d" % ("sizeof(NX_SMTP_CLIENT)", full["struct"]))
+    print("  %-34s %8d" % ("stack of nx_smtp_mail_send", full["stack"]))
     print("  deepest path (smtpc): %s" % " > ".join(ours["path"]))
     print("  deepest path (original; its handlers are called through a table, so any of them\n"
           "  may follow any: an upper bound): %s" % " > ".join(orig["path"]))
