@@ -297,45 +297,42 @@ static UINT state_of(enum smtpc_step step)
 /* The NetX status for smtpc's error `err`. */
 static UINT status_of(const NX_SMTP_CLIENT *c, int err)
 {
+    /* smtpc's error, and the original's status for it (a table: smaller
+     * than a switch over sparse values) */
+    static const struct {
+        short err;
+        unsigned char status;
+    } map[] = {
+        {SMTPC_ERR_REFUSED_GREETING, NX_SMTP_GREET_REPLY_ERROR},
+        {SMTPC_ERR_REFUSED_HELLO, NX_SMTP_HELLO_REPLY_ERROR},
+        {SMTPC_ERR_REFUSED_AUTH, NX_SMTP_AUTH_REPLY_ERROR},
+        {SMTPC_ERR_AUTH_PROTOCOL, NX_SMTP_AUTH_REPLY_ERROR},
+        {SMTPC_ERR_REFUSED_MAIL, NX_SMTP_MAIL_REPLY_ERROR},
+        {SMTPC_ERR_REFUSED_RCPT, NX_SMTP_RCPT_REPLY_ERROR},
+        {SMTPC_ERR_REFUSED_DATA, NX_SMTP_DATA_REPLY_ERROR},
+        {SMTPC_ERR_REFUSED_MESSAGE, NX_SMTP_MESSAGE_REPLY_ERROR},
+        {SMTPC_ERR_MESSAGE_TOO_BIG, NX_SMTP_OVERSIZE_MAIL_DATA},
+        {SMTPC_ERR_REPLY_TOO_LONG, NX_SMTP_OVERSIZE_SERVER_REPLY},
+        {SMTPC_ERR_REPLY_LINES, NX_SMTP_OVERSIZE_SERVER_REPLY},
+        {SMTPC_ERR_REPLY_SYNTAX, NX_SMTP_SERVER_ERROR_REPLY},
+        {SMTPC_ERR_REPLY_MIXED, NX_SMTP_SERVER_ERROR_REPLY},
+        {SMTPC_ERR_REPLY_UNEXPECTED, NX_SMTP_INVALID_SERVER_REPLY},
+        {SMTPC_ERR_CLOSED, NX_NOT_CONNECTED},
+    };
     UINT net = smtpc_netxduo_status(&c->nx_smtp_client_transport);
+    size_t i;
 
-    switch (err) {
-    case 0:
+    if (err == 0)
         return NX_SUCCESS;
-    case SMTPC_ERR_REFUSED_GREETING:
-        return NX_SMTP_GREET_REPLY_ERROR;
-    case SMTPC_ERR_REFUSED_HELLO:
-        return NX_SMTP_HELLO_REPLY_ERROR;
-    case SMTPC_ERR_REFUSED_AUTH:
-    case SMTPC_ERR_AUTH_PROTOCOL:
-        return NX_SMTP_AUTH_REPLY_ERROR;
-    case SMTPC_ERR_REFUSED_MAIL:
-        return NX_SMTP_MAIL_REPLY_ERROR;
-    case SMTPC_ERR_REFUSED_RCPT:
-        return NX_SMTP_RCPT_REPLY_ERROR;
-    case SMTPC_ERR_REFUSED_DATA:
-        return NX_SMTP_DATA_REPLY_ERROR;
-    case SMTPC_ERR_REFUSED_MESSAGE:
-        return NX_SMTP_MESSAGE_REPLY_ERROR;
-    case SMTPC_ERR_MESSAGE_TOO_BIG:
-        return NX_SMTP_OVERSIZE_MAIL_DATA;
-    case SMTPC_ERR_REPLY_TOO_LONG:
-    case SMTPC_ERR_REPLY_LINES:
-        return NX_SMTP_OVERSIZE_SERVER_REPLY;
-    case SMTPC_ERR_REPLY_SYNTAX:
-    case SMTPC_ERR_REPLY_MIXED:
-        return NX_SMTP_SERVER_ERROR_REPLY;
-    case SMTPC_ERR_REPLY_UNEXPECTED:
-        return NX_SMTP_INVALID_SERVER_REPLY;
-    case SMTPC_ERR_TIMEOUT:
+    if (err == SMTPC_ERR_TIMEOUT) /* a reply timeout, or the pool ran dry */
         return net != NX_SUCCESS ? net : NX_NO_PACKET;
-    case SMTPC_ERR_CLOSED:
-        return NX_NOT_CONNECTED;
-    case SMTPC_ERR_IO:
+    if (err == SMTPC_ERR_IO)
         return net != NX_SUCCESS ? net : NX_SMTP_TRANSMIT_ERROR;
-    default:
-        return NX_SMTP_INTERNAL_ERROR;
+    for (i = 0; i < sizeof map / sizeof map[0]; i++) {
+        if (map[i].err == err)
+            return map[i].status;
     }
+    return NX_SMTP_INTERNAL_ERROR;
 }
 
 /* Runs one session over the connected socket, sending the message in
