@@ -139,13 +139,20 @@ UINT _nxde_smtp_client_create(NX_SMTP_CLIENT *client_ptr, NX_IP *ip_ptr,
                                    port);
 }
 
+/* The caller was built with smtpc's configuration: its NX_SMTP_CLIENT is
+ * the one smtpc fills. */
+static int same_layout(ULONG client_size, ULONG config_id)
+{
+    return client_size == sizeof(NX_SMTP_CLIENT) && config_id == SMTPC_CONFIG_ID;
+}
+
 UINT _nxd_smtp_client_create_as(ULONG client_size, ULONG config_id, NX_SMTP_CLIENT *client_ptr,
                                 NX_IP *ip_ptr, NX_PACKET_POOL *client_packet_pool_ptr,
                                 CHAR *username, CHAR *password, CHAR *from_address,
                                 CHAR *client_domain, UINT authentication_type,
                                 NXD_ADDRESS *server_address, UINT port)
 {
-    if (client_size != sizeof(NX_SMTP_CLIENT) || config_id != SMTPC_CONFIG_ID)
+    if (!same_layout(client_size, config_id))
         return NX_SMTP_INTERNAL_ERROR;
     return _nxd_smtp_client_create(client_ptr, ip_ptr, client_packet_pool_ptr, username, password,
                                    from_address, client_domain, authentication_type, server_address,
@@ -158,7 +165,7 @@ UINT _nxde_smtp_client_create_as(ULONG client_size, ULONG config_id, NX_SMTP_CLI
                                  CHAR *client_domain, UINT authentication_type,
                                  NXD_ADDRESS *server_address, UINT port)
 {
-    if (client_size != sizeof(NX_SMTP_CLIENT) || config_id != SMTPC_CONFIG_ID)
+    if (!same_layout(client_size, config_id))
         return NX_SMTP_INTERNAL_ERROR;
     return _nxde_smtp_client_create(client_ptr, ip_ptr, client_packet_pool_ptr, username, password,
                                     from_address, client_domain, authentication_type,

@@ -190,6 +190,9 @@ int smtpc_reply_parse(struct smtpc_reply_parser *p, struct smtpc_reply *r, const
                 goto bad;
             *consumed = i + 1;
             return end_line(p, r);
+        bad: /* a malformed line is judged at its end */
+            p->state = ST_BAD;
+            /* fall through */
         case ST_BAD:
             if (c == '\n') {
                 *consumed = i + 1;
@@ -210,18 +213,6 @@ int smtpc_reply_parse(struct smtpc_reply_parser *p, struct smtpc_reply *r, const
         }
         if (p->line_len < SMTPC_REPLY_LINE_KEEP)
             p->line[p->line_len] = (char)c;
-        p->line_len++;
-        continue;
-    bad: /* judged at the line's end; a LF ends it now */
-        if (c == '\n') {
-            *consumed = i + 1;
-            return SMTPC_ERR_REPLY_SYNTAX;
-        }
-        if (p->line_len >= p->max_line) {
-            *consumed = i;
-            return SMTPC_ERR_REPLY_TOO_LONG;
-        }
-        p->state = ST_BAD;
         p->line_len++;
     }
     *consumed = len;

@@ -80,6 +80,13 @@ static int is_set(const char *str)
     return str != NULL && str[0] != '\0';
 }
 
+/* A fresh reply parser, as the configuration wants it. */
+static void start_parser(struct smtpc_session *s)
+{
+    smtpc_reply_parser_init(&s->parser, s->cfg.max_reply_line, s->cfg.max_reply_lines);
+    s->parser.lenient_blanks = (s->cfg.flags & SMTPC_F_LENIENT_REPLY_BLANKS) != 0;
+}
+
 int smtpc_session_init_as(struct smtpc_session *s, const struct smtpc_session_config *cfg,
                           uint8_t *in, size_t in_cap, uint8_t *out, size_t out_cap,
                           unsigned long config_id, size_t session_size)
@@ -140,8 +147,7 @@ int smtpc_session_init_as(struct smtpc_session *s, const struct smtpc_session_co
         if (s->cfg.timeout_s[i] == 0)
             s->cfg.timeout_s[i] = default_timeouts[i];
     }
-    smtpc_reply_parser_init(&s->parser, s->cfg.max_reply_line, s->cfg.max_reply_lines);
-    s->parser.lenient_blanks = (s->cfg.flags & SMTPC_F_LENIENT_REPLY_BLANKS) != 0;
+    start_parser(s);
     s->in = in;
     s->in_cap = in_cap;
     s->out = out;
@@ -629,8 +635,7 @@ static void pump(struct smtpc_session *s)
              * parsed afresh after whatever is buffered now is dropped. */
             smtpc_session_fail(s, r, 1);
             s->in_off = s->in_len;
-            smtpc_reply_parser_init(&s->parser, s->cfg.max_reply_line, s->cfg.max_reply_lines);
-            s->parser.lenient_blanks = (s->cfg.flags & SMTPC_F_LENIENT_REPLY_BLANKS) != 0;
+            start_parser(s);
             break;
         }
         if (r == SMTPC_REPLY_MORE)
