@@ -225,8 +225,8 @@ def main():
     print("  %-34s %8d %d" % (".bss", figures["bss"], orig["sizes"]["client"]["bss"]))
     print("  %-34s %8d %d" % ("sizeof(NX_SMTP_CLIENT)", figures["client_struct"], orig["struct"]))
     print("  %-34s %8d %d" % ("stack of nx_smtp_mail_send", figures["stack"], orig["stack"]))
-    print("  every feature on (SMTPC_CONFIG_FULL=1: TLS, trace, CRAM-MD5, RFC 2047, Date, host-sized"
-          " buffers):")
+    print("  every feature on (SMTPC_CONFIG_FULL=1: TLS, trace, CRAM-MD5, RFC 2047, Date, Message-ID,"
+          " SIZE, SMTPUTF8, host-sized buffers):")
     print("  %-34s %8d" % (".text+.rodata", flash(full, "client")))
     print("  %-34s %8d" % ("sizeof(NX_SMTP_CLIENT)", full["struct"]))
     print("  %-34s %8d" % ("stack of nx_smtp_mail_send", full["stack"]))

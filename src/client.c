@@ -1,18 +1,15 @@
 /*
  * The blocking client. See smtpc/client.h.
  *
- * drive() is the whole of the I/O: it sends whatever the engine has
- * queued, then reads while a reply is awaited, until the engine wants
- * something only the caller can give (READY, BODY) or is finished. Each
- * reply has its own deadline, from the engine's timeout class, started once
- * the command has been written; each write has the same class's limit.
+ * The I/O is smtpc_drive() (smtpc/drive.h), with the TLS handshakes the
+ * engine asks for done here; this file adds the connection's setup, the
+ * transactions and the record of where and why the last one failed.
  */
 #include <string.h>
 
 #include "smtpc/body.h"
 #include "smtpc/client.h"
-
-#define STOP (SMTPC_DONE | SMTPC_FAILED)
+#include "smtpc/drive.h"
 
 void smtpc_client_options_default(struct smtpc_client_options *o)
 {
@@ -80,67 +77,20 @@ static void handshake(struct smtpc_client *c, unsigned secs)
 }
 #endif
 
-/* Runs the engine until it wants one of `until` or stops. `limit_s`, when
- * non-zero, caps every wait (used for QUIT). */
+/* Runs the engine until it wants one of `until` or stops, doing the TLS
+ * handshakes it asks for on the way. `limit_s`, when non-zero, caps every
+ * wait (used for QUIT). */
 static void drive(struct smtpc_client *c, unsigned until, unsigned limit_s)
 {
-    struct smtpc_session *s = &c->session;
-    unsigned long seen = smtpc_session_replies(s);
-    long long deadline = -1;
-
-    for (;;) {
-        unsigned w = smtpc_session_wants(s);
-        unsigned secs = smtpc_session_timeout_s(s);
-        long n;
-
-        if (limit_s != 0 && (secs == 0 || secs > limit_s))
-            secs = limit_s;
-        if (w & SMTPC_WANT_SEND) {
-            size_t len;
-            const uint8_t *p = smtpc_session_out_buf(s, &len);
-
-            n = c->t->ops->write(c->t, p, len, secs == 0 ? -1 : (int)(secs * 1000));
-            if (n < 0) {
-                smtpc_session_abort(s, (int)n);
-                continue;
-            }
-            smtpc_session_out_ack(s, (size_t)n);
-            deadline = -1;
-            continue;
-        }
-        if (w & (until | STOP))
-            return;
 #if SMTPC_WITH_TLS
-        if (w & SMTPC_WANT_TLS) {
-            handshake(c, secs);
-            continue;
-        }
-#endif
-        if (w & SMTPC_WANT_RECV) {
-            size_t cap;
-            uint8_t *p = smtpc_session_in_buf(s, &cap);
-            long long left;
+    while (smtpc_drive(&c->session, c->t, until | SMTPC_WANT_TLS, limit_s) & SMTPC_WANT_TLS) {
+        unsigned secs = smtpc_session_timeout_s(&c->session);
 
-            if (smtpc_session_replies(s) != seen) {
-                seen = smtpc_session_replies(s);
-                deadline = -1;
-            }
-            if (deadline < 0)
-                deadline = c->t->ops->now_ms(c->t) + (long long)secs * 1000;
-            left = deadline - c->t->ops->now_ms(c->t);
-            if (left < 0)
-                left = 0;
-            n = c->t->ops->read(c->t, p, cap, (int)left);
-            if (n < 0)
-                smtpc_session_abort(s, (int)n);
-            else if (n == 0)
-                smtpc_session_eof(s);
-            else
-                smtpc_session_in_ack(s, (size_t)n);
-            continue;
-        }
-        return;
+        handshake(c, limit_s != 0 && (secs == 0 || secs > limit_s) ? limit_s : secs);
     }
+#else
+    smtpc_drive(&c->session, c->t, until, limit_s);
+#endif
 }
 
 static void record(struct smtpc_client *c, int err, enum smtpc_step step,
@@ -154,14 +104,6 @@ static void record(struct smtpc_client *c, int err, enum smtpc_step step,
         memset(&c->reply, 0, sizeof c->reply);
 }
 
-/* Whether the server's reply explains `err`: refusals and well-formed
- * replies that had no place where they came. */
-static int reply_explains(int err)
-{
-    return smtpc_error_class(err) == SMTPC_ERRCLASS_REFUSED || err == SMTPC_ERR_REPLY_UNEXPECTED ||
-           err == SMTPC_ERR_AUTH_PROTOCOL;
-}
-
 /* Records the session's failure, says QUIT if the protocol still allows
  * it, and closes. */
 static int fail_session(struct smtpc_client *c)
@@ -169,7 +111,7 @@ static int fail_session(struct smtpc_client *c)
     struct smtpc_session *s = &c->session;
     int err = smtpc_session_error(s);
 
-    record(c, err, smtpc_session_step_id(s), reply_explains(err) ? smtpc_session_reply(s) : NULL);
+    record(c, err, smtpc_session_step_id(s), smtpc_error_has_reply(err) ? smtpc_session_reply(s) : NULL);
     if (smtpc_session_quit(s) == 0)
         drive(c, 0, c->opt.quit_timeout_s);
     c->t->ops->close(c->t);
@@ -253,32 +195,9 @@ static void record_txn(struct smtpc_client *c, const struct smtpc_txn *t)
     if (r == NULL || r->code == 0) {
         if (c->error != 0) /* fail_session recorded where and why, before any QUIT */
             return;
-        r = reply_explains(t->result) ? smtpc_session_reply(&c->session) : NULL;
+        r = smtpc_error_has_reply(t->result) ? smtpc_session_reply(&c->session) : NULL;
     }
     record(c, t->result, step != SMTPC_STEP_NONE ? step : smtpc_session_step_id(&c->session), r);
-}
-
-/* Feeds `len` body bytes; returns 0 while the body is still wanted. The
- * output is written when it is full, so small pieces (a header's parts)
- * share writes. */
-static int feed(struct smtpc_client *c, const uint8_t *buf, size_t len)
-{
-    struct smtpc_session *s = &c->session;
-    size_t off = 0;
-
-    while (off < len) {
-        long n = smtpc_session_body_write(s, buf + off, len - off);
-
-        if (n < 0)
-            return -1;
-        off += (size_t)n;
-        if (off == len)
-            break;
-        drive(c, SMTPC_WANT_BODY, 0);
-        if (!(smtpc_session_wants(s) & SMTPC_WANT_BODY))
-            return -1;
-    }
-    return 0;
 }
 
 /* Feeds the body from `parts` or, when `read` is set, from the reader. */
@@ -288,7 +207,7 @@ static void run_body(struct smtpc_client *c, const struct smtpc_part *parts, siz
     size_t i;
 
     for (i = 0; i < count; i++) {
-        if (feed(c, (const uint8_t *)parts[i].data, parts[i].len) != 0)
+        if (smtpc_drive_body(&c->session, c->t, parts[i].data, parts[i].len) != 0)
             return;
     }
 #if SMTPC_CHUNK_BUF > 0
@@ -301,7 +220,7 @@ static void run_body(struct smtpc_client *c, const struct smtpc_part *parts, siz
         }
         if (got == 0)
             break;
-        if (feed(c, c->chunk, (size_t)got) != 0)
+        if (smtpc_drive_body(&c->session, c->t, c->chunk, (size_t)got) != 0)
             return;
     }
 #else

@@ -77,10 +77,12 @@ static void put_ref(struct out *o, const char *s)
         add_part(o, s, strlen(s));
 }
 
+#if SMTPC_WITH_DATE || SMTPC_WITH_MESSAGE_ID || SMTPC_WITH_RFC2047
 static void put(struct out *o, const char *s)
 {
     put_n(o, s, strlen(s));
 }
+#endif
 
 static int needs_encoding(const char *s)
 {
@@ -122,6 +124,7 @@ static void put_encoded(struct out *o, const char *s)
 
 #endif
 
+#if SMTPC_WITH_DATE || SMTPC_WITH_MESSAGE_ID
 static void put_uint(struct out *o, unsigned long long v, int min_digits, unsigned base)
 {
     char tmp[24];
@@ -136,6 +139,8 @@ static void put_uint(struct out *o, unsigned long long v, int min_digits, unsign
     while (n > 0)
         put_n(o, &tmp[--n], 1);
 }
+
+#endif
 
 #if SMTPC_WITH_DATE
 /* RFC 5322 date in UTC, with English names whatever the locale, computed
@@ -175,6 +180,7 @@ static void put_date(struct out *o, long long t)
 
 #endif
 
+#if SMTPC_WITH_MESSAGE_ID
 #if SMTPC_MESSAGE_POSIX
 /* Randomness, the process and a per-process counter, so that two
  * processes (or threads) in the same second never make the same id. */
@@ -211,11 +217,11 @@ static void put_id(struct out *o, const struct smtpc_headers *h, long long t, co
     put_ref(o, domain);
     put(o, ">");
 }
+#endif
 
 /* Writes the header block through `o`. Returns 0 or the error. */
 static long emit(const struct smtpc_headers *h, struct out *o)
 {
-    const char *domain;
     long long t;
     size_t i;
 
@@ -270,11 +276,15 @@ static long emit(const struct smtpc_headers *h, struct out *o)
 #endif
             put_ref(o, h->subject);
     }
-    put_ref(o, "\r\nMessage-ID: ");
     if (h->message_id != NULL) {
+        put_ref(o, "\r\nMessage-ID: ");
         put_ref(o, h->message_id);
-    } else {
-        domain = h->id_domain;
+    }
+#if SMTPC_WITH_MESSAGE_ID
+    else {
+        const char *domain = h->id_domain;
+
+        put_ref(o, "\r\nMessage-ID: ");
         if (domain == NULL) {
             domain = strrchr(h->from, '@');
             domain = domain != NULL ? domain + 1 : "localhost";
@@ -283,6 +293,7 @@ static long emit(const struct smtpc_headers *h, struct out *o)
             return SMTPC_ERR_HEADER;
         put_id(o, h, t, domain);
     }
+#endif
     switch (h->priority) {
     case SMTPC_PRIORITY_HIGH:
         put_ref(o, "\r\nX-Priority: 1 (Highest)\r\nImportance: high");

@@ -2,10 +2,10 @@
  * The NetX Duo SMTP Client API on smtpc. See nxd_smtp_client.h.
  *
  * nx_smtp_mail_send is one smtpc session: bind and connect the client's
- * socket, run smtpc's blocking client over the NetX transport (greeting,
- * EHLO/HELO, AUTH, MAIL, RCPT, DATA, the message, QUIT), disconnect and
- * unbind. The message is the headers built from the arguments followed by
- * the body, pulled by the client as it sends, so nothing is copied whole.
+ * socket, drive smtpc's engine over the NetX transport (greeting,
+ * EHLO/HELO, AUTH, MAIL, RCPT, DATA, the message, QUIT; smtpc/drive.h),
+ * disconnect and unbind. The message is the headers built from the arguments followed by
+ * the body, fed to the engine as it sends, so nothing is copied whole.
  * smtpc's errors map onto the NetX statuses the original documents.
  */
 #define NX_SMTP_SOURCE_CODE
@@ -16,6 +16,7 @@
 #include "nx_packet.h" /* NX_PACKET_POOL_ID */
 #include "nxd_smtp_client.h"
 #include "smtpc/body.h"
+#include "smtpc/drive.h"
 #include "smtpc/message.h"
 
 /* NetX ticks to whole seconds for smtpc's deadlines, never below one. */
@@ -217,6 +218,7 @@ static UINT build_message(NX_SMTP_CLIENT *c, struct smtpc_part *parts, size_t *c
 #endif
     h.date = (time_t)(NX_SMTP_CLIENT_TIME());
 #endif
+#if SMTPC_WITH_MESSAGE_ID
     h.id_domain = c->nx_smtp_client_domain;
     /* this client's count and the clock; on a device also the client's
      * address, so two clients never collide (hosts add randomness instead,
@@ -225,6 +227,7 @@ static UINT build_message(NX_SMTP_CLIENT *c, struct smtpc_part *parts, size_t *c
         ((unsigned long long)++c->nx_smtp_client_mails << 32) ^ (unsigned long long)tx_time_get();
 #if !SMTPC_MESSAGE_POSIX
     h.id_unique ^= (unsigned long long)(uintptr_t)c << 8;
+#endif
 #endif
     n = smtpc_headers_parts(&h, c->nx_smtp_client_headers, sizeof c->nx_smtp_client_headers, parts,
                             count);
@@ -242,6 +245,7 @@ static void session_config(const NX_SMTP_CLIENT *c, struct smtpc_session_config 
 {
     int i;
 
+    smtpc_session_config_default(cfg);
     cfg->ehlo_name = c->nx_smtp_client_domain;
     if (c->nx_smtp_client_authentication_type != NX_SMTP_CLIENT_AUTH_NONE) {
         cfg->username = c->nx_smtp_username;
@@ -265,7 +269,6 @@ static void session_config(const NX_SMTP_CLIENT *c, struct smtpc_session_config 
     /* the original reads " 250 SIZE" as a reply line (NetX Duo's
      * two_packet_EHLO_auth_last_message test sends one) */
     cfg->flags |= SMTPC_F_LENIENT_REPLY_BLANKS;
-    cfg->long_lines = SMTPC_LONG_LINES_FAIL;
     for (i = 0; i < SMTPC_TIMEOUT_CLASSES; i++)
         cfg->timeout_s[i] = seconds_of(NX_SMTP_ENVELOPE_TIMEOUT);
     cfg->timeout_s[SMTPC_TIMEOUT_GREETING] = seconds_of(NX_SMTP_GREETING_TIMEOUT);
@@ -273,32 +276,23 @@ static void session_config(const NX_SMTP_CLIENT *c, struct smtpc_session_config 
     cfg->timeout_s[SMTPC_TIMEOUT_DATA_END] = seconds_of(NX_SMTP_MESSAGE_TIMEOUT);
 }
 
-/* The NX_SMTP_CLIENT_STATE of smtpc's step. */
+/* The NX_SMTP_CLIENT_STATE of smtpc's step (IDLE where none fits). */
 static UINT state_of(enum smtpc_step step)
 {
-    switch (step) {
-    case SMTPC_STEP_GREETING:
-        return NX_SMTP_CLIENT_STATE_GREETING;
-    case SMTPC_STEP_EHLO:
-        return NX_SMTP_CLIENT_STATE_EHLO;
-    case SMTPC_STEP_HELO:
-        return NX_SMTP_CLIENT_STATE_HELO;
-    case SMTPC_STEP_AUTH:
-        return NX_SMTP_CLIENT_STATE_AUTH;
-    case SMTPC_STEP_MAIL:
-        return NX_SMTP_CLIENT_STATE_MAIL;
-    case SMTPC_STEP_RCPT:
-        return NX_SMTP_CLIENT_STATE_RCPT;
-    case SMTPC_STEP_DATA:
-        return NX_SMTP_CLIENT_STATE_DATA;
-    case SMTPC_STEP_BODY:
-    case SMTPC_STEP_END:
-        return NX_SMTP_CLIENT_STATE_MESSAGE;
-    case SMTPC_STEP_QUIT:
-        return NX_SMTP_CLIENT_STATE_QUIT;
-    default:
-        return NX_SMTP_CLIENT_STATE_IDLE;
-    }
+    static const unsigned char states[] = {
+        [SMTPC_STEP_GREETING] = NX_SMTP_CLIENT_STATE_GREETING,
+        [SMTPC_STEP_EHLO] = NX_SMTP_CLIENT_STATE_EHLO,
+        [SMTPC_STEP_HELO] = NX_SMTP_CLIENT_STATE_HELO,
+        [SMTPC_STEP_AUTH] = NX_SMTP_CLIENT_STATE_AUTH,
+        [SMTPC_STEP_MAIL] = NX_SMTP_CLIENT_STATE_MAIL,
+        [SMTPC_STEP_RCPT] = NX_SMTP_CLIENT_STATE_RCPT,
+        [SMTPC_STEP_DATA] = NX_SMTP_CLIENT_STATE_DATA,
+        [SMTPC_STEP_BODY] = NX_SMTP_CLIENT_STATE_MESSAGE,
+        [SMTPC_STEP_END] = NX_SMTP_CLIENT_STATE_MESSAGE,
+        [SMTPC_STEP_QUIT] = NX_SMTP_CLIENT_STATE_QUIT,
+    };
+
+    return (size_t)step < sizeof states ? states[step] : NX_SMTP_CLIENT_STATE_IDLE;
 }
 
 /* The NetX status for smtpc's error `err`. */
@@ -342,15 +336,41 @@ static UINT status_of(const NX_SMTP_CLIENT *c, int err)
     return NX_SMTP_INTERNAL_ERROR;
 }
 
+/* Where the server refused the transaction, and its words; SMTPC_STEP_NONE
+ * when it was not a refusal. */
+static enum smtpc_step refused_at(const struct smtpc_txn *t, const struct smtpc_reply **said)
+{
+    switch (t->result) {
+    case SMTPC_ERR_REFUSED_MAIL:
+        *said = &t->mail_reply;
+        return SMTPC_STEP_MAIL;
+    case SMTPC_ERR_REFUSED_RCPT:
+        *said = &t->rcpt[0].reply;
+        return SMTPC_STEP_RCPT;
+    case SMTPC_ERR_REFUSED_DATA:
+        *said = &t->data_reply;
+        return SMTPC_STEP_DATA;
+    case SMTPC_ERR_REFUSED_MESSAGE:
+        *said = &t->end_reply;
+        return SMTPC_STEP_END;
+    default: /* the session failed under it */
+        return SMTPC_STEP_NONE;
+    }
+}
+
 /* Runs one session over the connected socket, sending the message in
- * `parts` (checked already; `eight_bit`: 8-bit bytes in it). Returns the
- * NetX status. */
+ * `parts` (checked already; `eight_bit`: 8-bit bytes in it): smtpc's
+ * engine driven over the NetX transport, QUIT whenever the protocol allows
+ * it. Returns the NetX status. */
 static UINT run_session(NX_SMTP_CLIENT *c, ULONG header_room, const struct smtpc_part *parts,
                         size_t count, int eight_bit)
 {
-    struct smtpc_client *sc = &c->nx_smtp_client_smtpc;
+    struct smtpc_session *s = &c->nx_smtp_client_session;
+    struct smtpc_transport *t = &c->nx_smtp_client_transport.base;
     const NX_SMTP_CLIENT_MAIL *m = &c->nx_smtp_client_mail;
-    struct smtpc_client_options o;
+    const struct smtpc_reply *said = NX_NULL;
+    struct smtpc_session_config cfg;
+    enum smtpc_step step = SMTPC_STEP_NONE;
     struct smtpc_rcpt rcpt;
     struct smtpc_txn txn;
     size_t i;
@@ -359,13 +379,11 @@ static UINT run_session(NX_SMTP_CLIENT *c, ULONG header_room, const struct smtpc
     smtpc_netxduo_init(&c->nx_smtp_client_transport, &c->nx_smtp_client_socket,
                        c->nx_smtp_client_packet_pool_ptr, header_room,
                        NX_SMTP_CLIENT_PACKET_TIMEOUT, NX_SMTP_CLIENT_DISCONNECT_TIMEOUT);
-    smtpc_client_options_default(&o);
-    o.transport = &c->nx_smtp_client_transport.base;
-    o.quit_timeout_s = seconds_of(NX_SMTP_ENVELOPE_TIMEOUT);
-    session_config(c, &o.session);
-    rc = smtpc_client_init(sc, &o);
+    session_config(c, &cfg);
+    rc = smtpc_session_init(s, &cfg, c->nx_smtp_client_in, sizeof c->nx_smtp_client_in,
+                            c->nx_smtp_client_out, sizeof c->nx_smtp_client_out);
     if (rc != 0) {
-        o.transport->ops->close(o.transport);
+        t->ops->close(t);
         return NX_SMTP_INTERNAL_ERROR;
     }
 
@@ -381,21 +399,47 @@ static UINT run_session(NX_SMTP_CLIENT *c, ULONG header_room, const struct smtpc
     for (i = 0; i < count; i++)
         txn.size += parts[i].len;
 
-    rc = smtpc_client_open(sc);
-    if (rc == 0) {
-        rc = smtpc_client_send_parts(sc, &txn, parts, count);
-        smtpc_client_close(sc); /* an accepted mail stays accepted whatever QUIT gets */
+    if (smtpc_drive(s, t, SMTPC_READY, 0) & SMTPC_READY) {
+        rc = smtpc_session_txn_begin(s, &txn);
+        if (rc == 0 && (smtpc_drive(s, t, SMTPC_WANT_BODY | SMTPC_READY, 0) & SMTPC_WANT_BODY)) {
+            for (i = 0; i < count; i++) {
+                if (smtpc_drive_body(s, t, parts[i].data, parts[i].len) != 0)
+                    break;
+            }
+            if (i == count)
+                smtpc_session_body_end(s);
+            smtpc_drive(s, t, SMTPC_READY, 0);
+        }
     }
-    c->nx_smtp_client_reply_code_status = (UINT)txn.end_reply.code; /* 250 once accepted */
-    if (rc != 0) {
-        rc = smtpc_client_error(sc);
-        c->nx_smtp_client_cmd_state = state_of(smtpc_client_step_id(sc));
-        c->nx_smtp_client_reply_code_status = (UINT)smtpc_client_reply(sc)->code;
+    if (rc == 0 && txn.result != 0) {
+        rc = txn.result;
+        step = refused_at(&txn, &said);
     }
-    o.transport->ops->close(o.transport); /* a no-op when the client already closed */
+    if (step == SMTPC_STEP_NONE && smtpc_session_error(s) != 0) {
+        rc = smtpc_session_error(s); /* the session failed: where */
+        step = smtpc_session_step_id(s);
+    } else if (step == SMTPC_STEP_NONE && rc != 0) {
+        step = SMTPC_STEP_MAIL; /* smtpc_session_txn_begin refused the transaction */
+    } else if (rc == 0) {
+        said = &txn.end_reply; /* 250: accepted */
+    }
+    /* the server's words when they explain the failure (a 421 ends the
+     * session before the transaction records it) */
+    if ((said == NX_NULL || said->code == 0) && smtpc_session_error(s) != 0 &&
+        smtpc_error_has_reply(rc))
+        said = smtpc_session_reply(s);
+    c->nx_smtp_client_reply_code_status = said != NX_NULL ? (UINT)said->code : 0;
+
+    /* an accepted mail stays accepted whatever QUIT gets */
+    if (smtpc_session_quit(s) == 0)
+        smtpc_drive(s, t, 0, seconds_of(NX_SMTP_ENVELOPE_TIMEOUT));
+    t->ops->close(t);
+
+    if (rc == 0)
+        return NX_SUCCESS;
+    c->nx_smtp_client_cmd_state = state_of(step);
     /* a greeting that does not parse is the original's greeting error */
-    if (c->nx_smtp_client_cmd_state == NX_SMTP_CLIENT_STATE_GREETING &&
-        (rc == SMTPC_ERR_REPLY_SYNTAX || rc == SMTPC_ERR_REPLY_MIXED))
+    if (step == SMTPC_STEP_GREETING && (rc == SMTPC_ERR_REPLY_SYNTAX || rc == SMTPC_ERR_REPLY_MIXED))
         return NX_SMTP_GREET_REPLY_ERROR;
     return status_of(c, rc);
 }

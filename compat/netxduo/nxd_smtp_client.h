@@ -4,8 +4,8 @@
  *
  * Firmware written for NetX Duo's addons/smtp client builds against this
  * header unchanged: the same functions, types, constants, status values
- * and configuration macros. Underneath is smtpc's engine and blocking
- * client over NetX Duo's own TCP socket and packet pool, so it fixes the
+ * and configuration macros. Underneath is smtpc's engine driven
+ * over NetX Duo's own TCP socket and packet pool, so it fixes the
  * original's faults: the body is CRLF-normalised and dot-stuffed (a line
  * "." can no longer end the mail early), priority is honoured, replies
  * split over many segments are gathered, a message the server accepted is
@@ -29,7 +29,7 @@
 #define NXD_SMTP_CLIENT_H
 
 #include "nx_api.h"
-#include "smtpc/client.h"
+#include "smtpc/session.h"
 #include "smtpc/netxduo.h"
 
 #ifdef __cplusplus
@@ -238,8 +238,10 @@ typedef struct NX_SMTP_CLIENT_STRUCT {
                                               refused it; 0 when it said nothing */
     UINT nx_smtp_client_mail_status;       /* status of the last nx_smtp_mail_send */
     /* smtpc (private) */
-    struct smtpc_client nx_smtp_client_smtpc;
+    struct smtpc_session nx_smtp_client_session;
     struct smtpc_netxduo nx_smtp_client_transport;
+    uint8_t nx_smtp_client_in[SMTPC_IN_BUF_DEFAULT];   /* replies as they arrive */
+    uint8_t nx_smtp_client_out[SMTPC_OUT_BUF_DEFAULT]; /* commands and the encoded body */
     CHAR nx_smtp_client_headers[NX_SMTP_CLIENT_HEADER_SIZE]; /* header text made per mail */
     ULONG nx_smtp_client_mails; /* mails sent so far, for Message-IDs */
 } NX_SMTP_CLIENT;

@@ -59,6 +59,26 @@
 #ifndef SMTPC_WITH_DATE
 #define SMTPC_WITH_DATE SMTPC_CONFIG_FULL
 #endif
+/* The header builder's own Message-ID (a caller's message_id is written
+ * whatever this is). Off, a message has none unless the caller gives one:
+ * most submission servers add it, but not all (Postfix adds it only for
+ * local clients unless always_add_missing_headers is set, and some large
+ * providers refuse mail without one). */
+#ifndef SMTPC_WITH_MESSAGE_ID
+#define SMTPC_WITH_MESSAGE_ID SMTPC_CONFIG_FULL
+#endif
+/* SIZE (RFC 1870): the message size in MAIL FROM and the check against the
+ * server's limit before sending. Off, a message over the limit is refused
+ * by the server after its data. */
+#ifndef SMTPC_WITH_SIZE
+#define SMTPC_WITH_SIZE SMTPC_CONFIG_FULL
+#endif
+/* SMTPUTF8 (RFC 6531): non-ASCII addresses when the server offers it. Off,
+ * every non-ASCII address is refused (SMTPC_ERR_SMTPUTF8) before sending. */
+#ifndef SMTPC_WITH_SMTPUTF8
+#define SMTPC_WITH_SMTPUTF8 SMTPC_CONFIG_FULL
+#endif
+
 /* ---- Buffers ---- */
 
 /* The blocking client's output buffer: holds the longest command line (an
@@ -152,6 +172,9 @@
      ((unsigned long)(SMTPC_WITH_CRAM_MD5 != 0) << 2) |                                            \
      ((unsigned long)(SMTPC_WITH_RFC2047 != 0) << 3) |                                             \
      ((unsigned long)(SMTPC_WITH_DATE != 0) << 4) |                                                \
+     ((unsigned long)(SMTPC_WITH_MESSAGE_ID != 0) << 5) |                                          \
+     ((unsigned long)(SMTPC_WITH_SIZE != 0) << 6) |                                                \
+     ((unsigned long)(SMTPC_WITH_SMTPUTF8 != 0) << 7) |                                            \
      ((unsigned long)(SMTPC_REPLY_TEXT_MAX & 0xFFF) << 8) |                                        \
      ((unsigned long)(SMTPC_REPLY_LINE_KEEP & 0xFFF) << 20))
 

@@ -94,6 +94,11 @@ const char *smtpc_strerror(int err);
 /* The SMTPC_ERRCLASS_* of `err`, from its range. */
 int smtpc_error_class(int err);
 
+/* 1 when the server's last reply explains `err` (a refusal, or a
+ * well-formed reply that had no place where it came), so it is worth
+ * showing; 0 for errors of smtpc's own or of the connection. */
+int smtpc_error_has_reply(int err);
+
 #ifdef __cplusplus
 }
 #endif

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "smtpc/caps.h"
+#include "smtpc/config.h"
 
 struct keyword {
     const char *name;
@@ -82,6 +83,7 @@ static size_t next_token(const char *line, size_t len, size_t *pos, const char *
     return i - start;
 }
 
+#if SMTPC_WITH_SIZE
 static unsigned long parse_size(const char *t, size_t len)
 {
     unsigned long v = 0;
@@ -96,6 +98,7 @@ static unsigned long parse_size(const char *t, size_t len)
     }
     return v;
 }
+#endif
 
 void smtpc_caps_parse_line(struct smtpc_caps *c, const char *line, size_t len)
 {
@@ -116,10 +119,13 @@ void smtpc_caps_parse_line(struct smtpc_caps *c, const char *line, size_t len)
     pos += klen;
     if (pos < len && line[pos] == '=')
         pos++;
+#if SMTPC_WITH_SIZE
     if (bit == SMTPC_CAP_SIZE) {
         tlen = next_token(line, len, &pos, &tok);
         c->size_max = parse_size(tok, tlen);
-    } else if (bit == SMTPC_CAP_AUTH) {
+    }
+#endif
+    if (bit == SMTPC_CAP_AUTH) {
         while ((tlen = next_token(line, len, &pos, &tok)) > 0)
             c->auth |= lookup(mechanisms, sizeof mechanisms / sizeof mechanisms[0], tok, tlen);
     }

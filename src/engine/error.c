@@ -77,3 +77,9 @@ int smtpc_error_class(int err)
         return SMTPC_ERRCLASS_POLICY;
     return SMTPC_ERRCLASS_TRANSPORT;
 }
+
+int smtpc_error_has_reply(int err)
+{
+    return smtpc_error_class(err) == SMTPC_ERRCLASS_REFUSED || err == SMTPC_ERR_REPLY_UNEXPECTED ||
+           err == SMTPC_ERR_AUTH_PROTOCOL;
+}

@@ -403,11 +403,6 @@ static void end_txn(struct smtpc_session *s, int result, int rset)
     smtpc_session_ready(s);
 }
 
-static int reply_class(const struct smtpc_session *s)
-{
-    return s->reply.code / 100;
-}
-
 static void send_rcpt(struct smtpc_session *s)
 {
     struct smtpc_line l;
@@ -470,55 +465,50 @@ static void after_hello(struct smtpc_session *s)
     after_security(s);
 }
 
-/* A complete reply for the current state. */
+/* A complete reply for the current state. Each case returns when it
+ * handled the reply; what falls out of the switch is a refusal (4xx, 5xx:
+ * the state's error) or a reply that has no place here. */
 static void on_reply(struct smtpc_session *s)
 {
-    int cls = reply_class(s);
+    int code = s->reply.code, cls = code / 100;
+    int refused = cls == 4 || cls == 5;
+    enum smtpc_session_state st = s->state;
     struct smtpc_txn *t = s->txn;
 
-    if (s->reply.code == 421 && s->state != SMTPC_S_QUIT) {
-        smtpc_session_fail(s, steps[s->state].refusal, 0);
+    if (code == 421 && st != SMTPC_S_QUIT) {
+        smtpc_session_fail(s, steps[st].refusal, 0);
         return;
     }
-    switch (s->state) {
+    switch (st) {
     case SMTPC_S_GREETING:
-        if (s->reply.code == 220) {
-            if (s->cfg.flags & SMTPC_F_NO_EHLO)
-                send_command(s, "HELO ", s->cfg.ehlo_name, SMTPC_S_HELO);
-            else
-                send_command(s, "EHLO ", s->cfg.ehlo_name, SMTPC_S_EHLO);
-        } else if (cls == 4 || cls == 5) {
-            smtpc_session_fail(s, SMTPC_ERR_REFUSED_GREETING, 1);
-        } else {
-            smtpc_session_fail(s, SMTPC_ERR_REPLY_UNEXPECTED, 1);
-        }
+        if (code != 220)
+            break;
+        if (s->cfg.flags & SMTPC_F_NO_EHLO)
+            send_command(s, "HELO ", s->cfg.ehlo_name, SMTPC_S_HELO);
+        else
+            send_command(s, "EHLO ", s->cfg.ehlo_name, SMTPC_S_EHLO);
         return;
     case SMTPC_S_EHLO:
         if (cls == 2) {
             s->caps.flags |= SMTPC_CAP_EHLO;
             after_hello(s);
-        } else if (s->reply.code == 500 || s->reply.code == 502 || s->reply.code == 504 ||
-                   s->reply.code == 550) {
+            return;
+        }
+        if (code == 500 || code == 502 || code == 504 || code == 550) {
             smtpc_caps_clear(&s->caps);
             send_command(s, "HELO ", s->cfg.ehlo_name, SMTPC_S_HELO);
-        } else if (cls == 4 || cls == 5) {
-            smtpc_session_fail(s, SMTPC_ERR_REFUSED_HELLO, 1);
-        } else {
-            smtpc_session_fail(s, SMTPC_ERR_REPLY_UNEXPECTED, 1);
+            return;
         }
-        return;
+        break;
     case SMTPC_S_HELO:
         smtpc_caps_clear(&s->caps);
-        if (cls == 2)
-            after_hello(s);
-        else if (cls == 4 || cls == 5)
-            smtpc_session_fail(s, SMTPC_ERR_REFUSED_HELLO, 1);
-        else
-            smtpc_session_fail(s, SMTPC_ERR_REPLY_UNEXPECTED, 1);
+        if (cls != 2)
+            break;
+        after_hello(s);
         return;
 #if SMTPC_WITH_TLS
     case SMTPC_S_STARTTLS:
-        if (s->reply.code == 220) {
+        if (code == 220) {
             /* Anything after the 220 was sent before the handshake, so it
              * could be an attacker's (CVE-2021-22947 class): never parse it. */
             if (s->in_off < s->in_len) {
@@ -528,15 +518,14 @@ static void on_reply(struct smtpc_session *s)
             }
             s->state = SMTPC_S_TLS;
             s->tls_started = 1;
-        } else if ((cls == 4 || cls == 5) && s->cfg.tls == SMTPC_TLS_STARTTLS) {
-            smtpc_session_fail(s, SMTPC_ERR_REFUSED_STARTTLS, 1);
-        } else if (cls == 4 || cls == 5) {
+            return;
+        }
+        if (refused && s->cfg.tls != SMTPC_TLS_STARTTLS) {
             smtpc_session_note(s, "STARTTLS refused: going on in clear");
             after_security(s);
-        } else {
-            smtpc_session_fail(s, SMTPC_ERR_REPLY_UNEXPECTED, 1);
+            return;
         }
-        return;
+        break;
 #endif
     case SMTPC_S_AUTH:
     case SMTPC_S_AUTH_CANCEL:
@@ -547,20 +536,16 @@ static void on_reply(struct smtpc_session *s)
         if (cls == 2) {
             s->rcpt_next = 0;
             send_rcpt(s);
-        } else if (cls == 4 || cls == 5) {
-            end_txn(s, SMTPC_ERR_REFUSED_MAIL, 0);
-        } else {
-            smtpc_session_fail(s, SMTPC_ERR_REPLY_UNEXPECTED, 1);
+            return;
         }
-        return;
+        break;
     case SMTPC_S_RCPT:
         t->rcpt[s->rcpt_next].reply = s->reply;
         if (cls == 2) {
             t->rcpt[s->rcpt_next].accepted = 1;
             t->rcpt_accepted++;
-        } else if (cls != 4 && cls != 5) {
-            smtpc_session_fail(s, SMTPC_ERR_REPLY_UNEXPECTED, 1);
-            return;
+        } else if (!refused) {
+            break;
         }
         if (++s->rcpt_next < t->rcpt_count)
             send_rcpt(s);
@@ -569,24 +554,19 @@ static void on_reply(struct smtpc_session *s)
         return;
     case SMTPC_S_DATA:
         t->data_reply = s->reply;
-        if (s->reply.code == 354) {
+        if (code == 354) {
             smtpc_body_encoder_init(&s->body, s->cfg.long_lines);
             s->state = SMTPC_S_BODY;
-        } else if (cls == 4 || cls == 5) {
-            end_txn(s, SMTPC_ERR_REFUSED_DATA, 1);
-        } else {
-            smtpc_session_fail(s, SMTPC_ERR_REPLY_UNEXPECTED, 1);
+            return;
         }
-        return;
+        break;
     case SMTPC_S_END:
         t->end_reply = s->reply;
-        if (cls == 2)
+        if (cls == 2) {
             end_txn(s, 0, 0);
-        else if (cls == 4 || cls == 5)
-            end_txn(s, SMTPC_ERR_REFUSED_MESSAGE, 0);
-        else
-            smtpc_session_fail(s, SMTPC_ERR_REPLY_UNEXPECTED, 1);
-        return;
+            return;
+        }
+        break;
     case SMTPC_S_RSET_ABORT:
         t->done = 1;
         s->txn = NULL;
@@ -594,10 +574,9 @@ static void on_reply(struct smtpc_session *s)
         return;
     case SMTPC_S_RSET:
     case SMTPC_S_NOOP:
-        if (cls == 2 || cls == 4 || cls == 5)
-            smtpc_session_ready(s);
-        else
-            smtpc_session_fail(s, SMTPC_ERR_REPLY_UNEXPECTED, 1);
+        if (cls != 2 && !refused)
+            break;
+        smtpc_session_ready(s);
         return;
     case SMTPC_S_QUIT:
         s->state = SMTPC_S_DONE;
@@ -605,6 +584,16 @@ static void on_reply(struct smtpc_session *s)
     default:
         return;
     }
+    if (!refused) {
+        smtpc_session_fail(s, SMTPC_ERR_REPLY_UNEXPECTED, 1);
+        return;
+    }
+    /* a refused MAIL, DATA or end of data ends the transaction, not the
+     * session; after DATA the server still holds it, so RSET first */
+    if (st == SMTPC_S_MAIL || st == SMTPC_S_DATA || st == SMTPC_S_END)
+        end_txn(s, steps[st].refusal, st == SMTPC_S_DATA);
+    else
+        smtpc_session_fail(s, steps[st].refusal, 1);
 }
 
 static int awaiting_reply(const struct smtpc_session *s)
@@ -713,10 +702,12 @@ int smtpc_session_txn_begin(struct smtpc_session *s, struct smtpc_txn *t)
             return rc;
         utf8 |= has_high_bit(t->rcpt[i].address);
     }
-    if (utf8 && !(s->caps.flags & SMTPC_CAP_SMTPUTF8))
+    if (utf8 && (!SMTPC_WITH_SMTPUTF8 || !(s->caps.flags & SMTPC_CAP_SMTPUTF8)))
         return SMTPC_ERR_SMTPUTF8;
+#if SMTPC_WITH_SIZE
     if ((s->caps.flags & SMTPC_CAP_SIZE) && s->caps.size_max > 0 && t->size > s->caps.size_max)
         return SMTPC_ERR_MESSAGE_TOO_BIG;
+#endif
 
     memset(&t->mail_reply, 0, sizeof t->mail_reply);
     memset(&t->data_reply, 0, sizeof t->data_reply);
@@ -733,14 +724,18 @@ int smtpc_session_txn_begin(struct smtpc_session *s, struct smtpc_txn *t)
     smtpc_line_put(&l, "MAIL FROM:<");
     smtpc_line_put(&l, t->from);
     smtpc_line_put(&l, ">");
+#if SMTPC_WITH_SIZE
     if ((s->caps.flags & SMTPC_CAP_SIZE) && t->size > 0) {
         smtpc_line_put(&l, " SIZE=");
         smtpc_line_put_ulong(&l, t->size);
     }
+#endif
     if ((t->flags & SMTPC_TXN_8BIT) && (s->caps.flags & SMTPC_CAP_8BITMIME))
         smtpc_line_put(&l, " BODY=8BITMIME");
+#if SMTPC_WITH_SMTPUTF8
     if (utf8)
         smtpc_line_put(&l, " SMTPUTF8");
+#endif
     rc = smtpc_line_commit(s, &l, NULL);
     if (rc != 0)
         return rc;

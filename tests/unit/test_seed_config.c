@@ -2,7 +2,9 @@
  * Unit tests: the engine built as the plain source lists build it, with
  * smtpc/config.h's defaults (the NetX Duo client's feature set). What is
  * left out is refused with a clear error, never half-done: a TLS policy or
- * a trace at init, CRAM-MD5 never chosen.
+ * a trace at init, CRAM-MD5 never chosen, a non-ASCII address refused
+ * before anything is sent; SIZE is neither sent nor checked; the header
+ * builder makes no Message-ID (a caller's is still written).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -11,9 +13,11 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "smtpc/message.h"
 #include "smtpc/session.h"
 
-#if SMTPC_CONFIG_FULL || SMTPC_WITH_TLS || SMTPC_WITH_TRACE || SMTPC_WITH_CRAM_MD5
+#if SMTPC_CONFIG_FULL || SMTPC_WITH_TLS || SMTPC_WITH_TRACE || SMTPC_WITH_CRAM_MD5 ||             \
+    SMTPC_WITH_SIZE || SMTPC_WITH_SMTPUTF8 || SMTPC_WITH_MESSAGE_ID
 #error "built with smtpc/config.h's defaults"
 #endif
 
@@ -79,11 +83,85 @@ static void test_cram_md5_never_chosen(void **state)
     assert_memory_equal(p, "AUTH LOGIN\r\n", len);
 }
 
+/* A session past the greeting and `ehlo_reply`: READY. */
+static void ready_after(const char *ehlo_reply)
+{
+    struct smtpc_session_config cfg;
+    size_t len;
+
+    smtpc_session_config_default(&cfg);
+    cfg.ehlo_name = "device.example";
+    assert_int_equal(smtpc_session_init(&s, &cfg, in, sizeof in, out, sizeof out), 0);
+    feed("220 mx\r\n");
+    smtpc_session_out_buf(&s, &len);
+    smtpc_session_out_ack(&s, len);
+    feed(ehlo_reply);
+    assert_true(smtpc_session_wants(&s) & SMTPC_READY);
+}
+
+static void test_size_left_out(void **state)
+{
+    struct smtpc_rcpt rcpt = {.address = "to@example.org"};
+    struct smtpc_txn txn = {.from = "me@example.org", .rcpt = &rcpt, .rcpt_count = 1};
+    static const char want[] = "MAIL FROM:<me@example.org> BODY=8BITMIME\r\n";
+    const uint8_t *p;
+    size_t len;
+    (void)state;
+
+    ready_after("250-mx\r\n250-SIZE 100\r\n250 8BITMIME\r\n");
+    txn.size = 5000; /* over the server's 100: the server is left to judge */
+    txn.flags = SMTPC_TXN_8BIT;
+    assert_int_equal(smtpc_session_txn_begin(&s, &txn), 0);
+    p = smtpc_session_out_buf(&s, &len);
+    assert_int_equal(len, strlen(want));
+    assert_memory_equal(p, want, len);
+}
+
+static void test_smtputf8_left_out(void **state)
+{
+    struct smtpc_rcpt rcpt = {.address = "j\xc3\xb6rg@example.org"};
+    struct smtpc_txn txn = {.from = "me@example.org", .rcpt = &rcpt, .rcpt_count = 1};
+    size_t len;
+    (void)state;
+
+    ready_after("250-mx\r\n250 SMTPUTF8\r\n");
+    assert_int_equal(smtpc_session_txn_begin(&s, &txn), SMTPC_ERR_SMTPUTF8);
+    smtpc_session_out_buf(&s, &len);
+    assert_int_equal(len, 0);
+    assert_true(smtpc_session_wants(&s) & SMTPC_READY);
+}
+
+static void test_no_message_id_made(void **state)
+{
+    static const char *to[] = {"to@example.org"};
+    struct smtpc_headers h = {.from = "me@example.org", .to = to, .to_count = 1,
+                              .subject = "hi", .id_unique = 42};
+    static const char tail[] = "MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n"
+                               "Content-Transfer-Encoding: 8bit\r\n\r\n";
+    static const char head[] = "From: me@example.org\r\nTo: to@example.org\r\nSubject: hi\r\n";
+    char buf[512], want[512];
+    (void)state;
+
+    strcpy(want, head);
+    strcat(want, tail);
+    assert_int_equal(smtpc_headers_build(&h, buf, sizeof buf), (long)strlen(want));
+    assert_string_equal(buf, want);
+    h.message_id = "<1@device.example>";
+    strcpy(want, head);
+    strcat(want, "Message-ID: <1@device.example>\r\n");
+    strcat(want, tail);
+    assert_int_equal(smtpc_headers_build(&h, buf, sizeof buf), (long)strlen(want));
+    assert_string_equal(buf, want);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_left_out_is_refused),
         cmocka_unit_test(test_cram_md5_never_chosen),
+        cmocka_unit_test(test_size_left_out),
+        cmocka_unit_test(test_smtputf8_left_out),
+        cmocka_unit_test(test_no_message_id_made),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,83 @@
+/*
+ * The engine over a transport. See smtpc/drive.h.
+ *
+ * smtpc_drive() sends whatever the engine has queued, then reads while a
+ * reply is awaited, until the engine wants something only the caller can
+ * give or is finished. A reply's deadline starts when nothing is left to
+ * send and is renewed with each complete reply, so a reply split over
+ * many reads still has one deadline.
+ */
+#include "smtpc/drive.h"
+
+#define STOP (SMTPC_DONE | SMTPC_FAILED)
+
+unsigned smtpc_drive(struct smtpc_session *s, struct smtpc_transport *t, unsigned until,
+                     unsigned limit_s)
+{
+    unsigned long seen = smtpc_session_replies(s);
+    long long deadline = -1;
+
+    for (;;) {
+        unsigned w = smtpc_session_wants(s);
+        unsigned secs = smtpc_session_timeout_s(s);
+        long n;
+
+        if (limit_s != 0 && (secs == 0 || secs > limit_s))
+            secs = limit_s;
+        if (w & SMTPC_WANT_SEND) {
+            size_t len;
+            const uint8_t *p = smtpc_session_out_buf(s, &len);
+
+            n = t->ops->write(t, p, len, secs == 0 ? -1 : (int)(secs * 1000));
+            if (n < 0) {
+                smtpc_session_abort(s, (int)n);
+                continue;
+            }
+            smtpc_session_out_ack(s, (size_t)n);
+            deadline = -1;
+            continue;
+        }
+        if ((w & (until | STOP)) || !(w & SMTPC_WANT_RECV))
+            return w;
+        {
+            size_t cap;
+            uint8_t *p = smtpc_session_in_buf(s, &cap);
+            long long left;
+
+            if (smtpc_session_replies(s) != seen) {
+                seen = smtpc_session_replies(s);
+                deadline = -1;
+            }
+            if (deadline < 0)
+                deadline = t->ops->now_ms(t) + (long long)secs * 1000;
+            left = deadline - t->ops->now_ms(t);
+            if (left < 0)
+                left = 0;
+            n = t->ops->read(t, p, cap, (int)left);
+            if (n < 0)
+                smtpc_session_abort(s, (int)n);
+            else if (n == 0)
+                smtpc_session_eof(s);
+            else
+                smtpc_session_in_ack(s, (size_t)n);
+        }
+    }
+}
+
+int smtpc_drive_body(struct smtpc_session *s, struct smtpc_transport *t, const void *data,
+                     size_t len)
+{
+    const uint8_t *buf = (const uint8_t *)data;
+    size_t off = 0;
+
+    while (off < len) {
+        long n = smtpc_session_body_write(s, buf + off, len - off);
+
+        if (n < 0)
+            return -1;
+        off += (size_t)n;
+        if (off < len && !(smtpc_drive(s, t, SMTPC_WANT_BODY, 0) & SMTPC_WANT_BODY))
+            return -1;
+    }
+    return 0;
+}
