@@ -131,10 +131,7 @@ UINT _nxde_smtp_client_create(NX_SMTP_CLIENT *client_ptr, NX_IP *ip_ptr,
         return NX_SMTP_INVALID_PARAM;
     if (!server_address_usable(server_address))
         return NX_IP_ADDRESS_ERROR;
-    if ((username != NX_NULL && strlen(username) > NX_SMTP_CLIENT_MAX_USERNAME) ||
-        (password != NX_NULL && strlen(password) > NX_SMTP_CLIENT_MAX_PASSWORD) ||
-        strlen(client_domain) > NX_SMTP_CLIENT_MAX_USERNAME)
-        return NX_SIZE_ERROR;
+    /* names too long for the client get NX_SIZE_ERROR from the copy */
     return _nxd_smtp_client_create(client_ptr, ip_ptr, client_packet_pool_ptr, username, password,
                                    from_address, client_domain, authentication_type, server_address,
                                    port);

@@ -79,6 +79,19 @@
 #define SMTPC_WITH_SMTPUTF8 SMTPC_CONFIG_FULL
 #endif
 
+/* Enhanced status codes (RFC 3463): struct smtpc_reply.enhanced holds the
+ * "5.1.1" of a reply's first line. Off, it is always "". */
+#ifndef SMTPC_WITH_ENHANCED_CODES
+#define SMTPC_WITH_ENHANCED_CODES SMTPC_CONFIG_FULL
+#endif
+/* Record in smtpc_session_caps the extensions this build does not use
+ * itself (PIPELINING, CHUNKING, DSN, ENHANCEDSTATUSCODES, BINARYMIME, and
+ * the SASL mechanisms it does not implement), for the caller to read. Off,
+ * only what the build uses is recorded. */
+#ifndef SMTPC_WITH_CAPS_INFO
+#define SMTPC_WITH_CAPS_INFO SMTPC_CONFIG_FULL
+#endif
+
 /* ---- Buffers ---- */
 
 /* The blocking client's output buffer: holds the longest command line (an
@@ -166,7 +179,8 @@
 /* A number that changes with the engine's features and with the sizes of
  * the shared structs' arrays (the reply text and the parser's line: struct
  * smtpc_reply sits in the caller's struct smtpc_txn); the struct sizes are
- * compared besides (SMTPC_CLIENT_POSIX shows in struct smtpc_client's). */
+ * compared besides (SMTPC_CLIENT_POSIX shows in struct smtpc_client's, and
+ * sizes that differ by more than the bits kept here show in them too). */
 #define SMTPC_CONFIG_ID                                                                            \
     (((unsigned long)(SMTPC_WITH_TLS != 0) << 0) | ((unsigned long)(SMTPC_WITH_TRACE != 0) << 1) | \
      ((unsigned long)(SMTPC_WITH_CRAM_MD5 != 0) << 2) |                                            \
@@ -175,7 +189,9 @@
      ((unsigned long)(SMTPC_WITH_MESSAGE_ID != 0) << 5) |                                          \
      ((unsigned long)(SMTPC_WITH_SIZE != 0) << 6) |                                                \
      ((unsigned long)(SMTPC_WITH_SMTPUTF8 != 0) << 7) |                                            \
-     ((unsigned long)(SMTPC_REPLY_TEXT_MAX & 0xFFF) << 8) |                                        \
-     ((unsigned long)(SMTPC_REPLY_LINE_KEEP & 0xFFF) << 20))
+     ((unsigned long)(SMTPC_WITH_ENHANCED_CODES != 0) << 8) |                                      \
+     ((unsigned long)(SMTPC_WITH_CAPS_INFO != 0) << 9) |                                           \
+     ((unsigned long)(SMTPC_REPLY_TEXT_MAX & 0x7FF) << 11) |                                       \
+     ((unsigned long)(SMTPC_REPLY_LINE_KEEP & 0x3FF) << 22))
 
 #endif

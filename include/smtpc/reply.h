@@ -28,7 +28,9 @@ extern "C" {
 /* A complete reply as the caller sees it. */
 struct smtpc_reply {
     int code;                        /* 200..599; 0 while there is none */
-    char enhanced[12];               /* "5.1.1" when the first line has one, else "" */
+    char enhanced[SMTPC_WITH_ENHANCED_CODES ? 12 : 1]; /* "5.1.1" when the first line has one,
+                                                          else "" (always without
+                                                          SMTPC_WITH_ENHANCED_CODES) */
     char text[SMTPC_REPLY_TEXT_MAX]; /* the lines' text (code stripped), '\n' between lines */
     unsigned lines;                  /* number of lines */
     unsigned char truncated;         /* 1 when text was cut to fit */

@@ -14,25 +14,39 @@ struct keyword {
     unsigned bit;
 };
 
+/* What the build uses, and with SMTPC_WITH_CAPS_INFO what it only records
+ * for the caller (smtpc/config.h). */
 static const struct keyword extensions[] = {
-    {"PIPELINING", SMTPC_CAP_PIPELINING},
+#if SMTPC_WITH_SIZE || SMTPC_WITH_CAPS_INFO
     {"SIZE", SMTPC_CAP_SIZE},
+#endif
     {"8BITMIME", SMTPC_CAP_8BITMIME},
+#if SMTPC_WITH_SMTPUTF8 || SMTPC_WITH_CAPS_INFO
     {"SMTPUTF8", SMTPC_CAP_SMTPUTF8},
+#endif
+#if SMTPC_WITH_TLS || SMTPC_WITH_CAPS_INFO
     {"STARTTLS", SMTPC_CAP_STARTTLS},
+#endif
+#if SMTPC_WITH_CAPS_INFO
+    {"PIPELINING", SMTPC_CAP_PIPELINING},
     {"CHUNKING", SMTPC_CAP_CHUNKING},
     {"DSN", SMTPC_CAP_DSN},
     {"ENHANCEDSTATUSCODES", SMTPC_CAP_ENHANCEDSTATUSCODES},
     {"BINARYMIME", SMTPC_CAP_BINARYMIME},
+#endif
     {"AUTH", SMTPC_CAP_AUTH},
 };
 
 static const struct keyword mechanisms[] = {
     {"PLAIN", SMTPC_AUTH_PLAIN},
     {"LOGIN", SMTPC_AUTH_LOGIN},
+#if SMTPC_WITH_CRAM_MD5 || SMTPC_WITH_CAPS_INFO
     {"CRAM-MD5", SMTPC_AUTH_CRAM_MD5},
+#endif
+#if SMTPC_WITH_CAPS_INFO
     {"XOAUTH2", SMTPC_AUTH_XOAUTH2},
     {"OAUTHBEARER", SMTPC_AUTH_OAUTHBEARER},
+#endif
 };
 
 void smtpc_caps_clear(struct smtpc_caps *c)

@@ -40,6 +40,7 @@ static int is_digit(int c)
     return c >= '0' && c <= '9';
 }
 
+#if SMTPC_WITH_ENHANCED_CODES
 /* Reads "c.sss.ddd" at the start of text, where c is the code's class. */
 static void parse_enhanced(struct smtpc_reply *r, const char *t, size_t len)
 {
@@ -67,6 +68,7 @@ static void parse_enhanced(struct smtpc_reply *r, const char *t, size_t len)
     memcpy(r->enhanced, t, i);
     r->enhanced[i] = '\0';
 }
+#endif
 
 static void append_text(struct smtpc_reply_parser *p, struct smtpc_reply *r, const char *t,
                         size_t len)
@@ -107,7 +109,9 @@ static int end_line(struct smtpc_reply_parser *p, struct smtpc_reply *r)
     if (p->lines == 0) {
         p->code = code;
         r->code = code;
+#if SMTPC_WITH_ENHANCED_CODES
         parse_enhanced(r, p->line + text_off, kept - text_off);
+#endif
     } else if (code != p->code) {
         return SMTPC_ERR_REPLY_MIXED;
     }

@@ -4,7 +4,8 @@
  * left out is refused with a clear error, never half-done: a TLS policy or
  * a trace at init, CRAM-MD5 never chosen, a non-ASCII address refused
  * before anything is sent; SIZE is neither sent nor checked; the header
- * builder makes no Message-ID (a caller's is still written).
+ * builder makes no Message-ID (a caller's is still written); only the
+ * capabilities the build uses are recorded, and no enhanced status code.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -17,7 +18,8 @@
 #include "smtpc/session.h"
 
 #if SMTPC_CONFIG_FULL || SMTPC_WITH_TLS || SMTPC_WITH_TRACE || SMTPC_WITH_CRAM_MD5 ||             \
-    SMTPC_WITH_SIZE || SMTPC_WITH_SMTPUTF8 || SMTPC_WITH_MESSAGE_ID
+    SMTPC_WITH_SIZE || SMTPC_WITH_SMTPUTF8 || SMTPC_WITH_MESSAGE_ID || SMTPC_WITH_ENHANCED_CODES ||    \
+    SMTPC_WITH_CAPS_INFO
 #error "built with smtpc/config.h's defaults"
 #endif
 
@@ -51,14 +53,22 @@ static void test_left_out_is_refused(void **state)
     assert_int_equal(smtpc_session_init(&s, &cfg, in, sizeof in, out, sizeof out), 0);
 }
 
+/* Feeds `bytes` as reads of the input buffer's size. */
 static void feed(const char *bytes)
 {
-    size_t cap, len = strlen(bytes);
-    uint8_t *p = smtpc_session_in_buf(&s, &cap);
+    size_t len = strlen(bytes);
 
-    assert_true(cap >= len);
-    memcpy(p, bytes, len);
-    smtpc_session_in_ack(&s, len);
+    while (len > 0) {
+        size_t cap;
+        uint8_t *p = smtpc_session_in_buf(&s, &cap);
+        size_t n = len < cap ? len : cap;
+
+        assert_true(n > 0);
+        memcpy(p, bytes, n);
+        smtpc_session_in_ack(&s, n);
+        bytes += n;
+        len -= n;
+    }
 }
 
 static void test_cram_md5_never_chosen(void **state)
@@ -154,6 +164,30 @@ static void test_no_message_id_made(void **state)
     assert_string_equal(buf, want);
 }
 
+static void test_caps_and_codes_of_the_build_only(void **state)
+{
+    struct smtpc_rcpt rcpt = {.address = "to@example.org"};
+    struct smtpc_txn txn = {.from = "me@example.org", .rcpt = &rcpt, .rcpt_count = 1};
+    const struct smtpc_caps *caps;
+    size_t len;
+    (void)state;
+
+    ready_after("250-mx\r\n250-PIPELINING\r\n250-CHUNKING\r\n250-DSN\r\n250-8BITMIME\r\n"
+                "250 AUTH XOAUTH2 CRAM-MD5 LOGIN\r\n");
+    caps = smtpc_session_caps(&s);
+    assert_int_equal(caps->flags, SMTPC_CAP_EHLO | SMTPC_CAP_8BITMIME | SMTPC_CAP_AUTH);
+    assert_int_equal(caps->auth, SMTPC_AUTH_LOGIN);
+    assert_int_equal(smtpc_session_txn_begin(&s, &txn), 0);
+    smtpc_session_out_buf(&s, &len);
+    smtpc_session_out_ack(&s, len);
+    feed("550 5.1.1 no such sender\r\n");
+    assert_true(smtpc_session_wants(&s) & SMTPC_READY);
+    assert_int_equal(txn.result, SMTPC_ERR_REFUSED_MAIL);
+    assert_int_equal(txn.mail_reply.code, 550);
+    assert_int_equal(sizeof txn.mail_reply.enhanced, 1);
+    assert_string_equal(txn.mail_reply.enhanced, "");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -162,6 +196,7 @@ int main(void)
         cmocka_unit_test(test_size_left_out),
         cmocka_unit_test(test_smtputf8_left_out),
         cmocka_unit_test(test_no_message_id_made),
+        cmocka_unit_test(test_caps_and_codes_of_the_build_only),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
