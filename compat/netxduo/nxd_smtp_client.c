@@ -393,8 +393,10 @@ static UINT run_session(NX_SMTP_CLIENT *c, ULONG header_room, const struct smtpc
     txn.flags = SMTPC_TXN_ALL_RCPTS | SMTPC_TXN_CHECKED;
     if (eight_bit)
         txn.flags |= SMTPC_TXN_8BIT;
+#if SMTPC_WITH_SIZE
     for (i = 0; i < count; i++)
         txn.size += parts[i].len;
+#endif
 
     if (smtpc_drive(s, t, SMTPC_READY, 0) & SMTPC_READY) {
         rc = smtpc_session_txn_begin(s, &txn);
@@ -454,8 +456,9 @@ UINT _nx_smtp_mail_send(NX_SMTP_CLIENT *client_ptr, CHAR *recipient_address, UIN
 
     client_ptr->nx_smtp_client_cmd_state = NX_SMTP_CLIENT_STATE_IDLE;
     client_ptr->nx_smtp_client_reply_code_status = 0;
-    /* the body is checked here, once, before any connection */
-    if (smtpc_check_address(recipient_address, 0) != 0 || has_ctl(subject) ||
+    /* the body is checked here, once, before any connection (the subject
+     * by the header builder, below) */
+    if (smtpc_check_address(recipient_address, 0) != 0 ||
         smtpc_body_check((const uint8_t *)mail_body, mail_body_length, &eight) != 0) {
         client_ptr->nx_smtp_client_mail_status = NX_SMTP_INVALID_PARAM;
         return NX_SMTP_INVALID_PARAM;
