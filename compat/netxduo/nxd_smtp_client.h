@@ -216,8 +216,8 @@ typedef struct NX_SMTP_CLIENT_MAIL_STRUCT {
 } NX_SMTP_CLIENT_MAIL;
 
 /* The client control block, allocated by the caller (statically or on a
- * thread's stack). It holds smtpc's buffers: about 1.5 KiB on a Cortex-M4
- * with smtpc/config.h's defaults, about 12 KiB with SMTPC_CONFIG_FULL (the
+ * thread's stack). It holds smtpc's buffers: about 1.4 KiB on a Cortex-M4
+ * with smtpc/config.h's defaults, about 8 KiB with SMTPC_CONFIG_FULL (the
  * host library); the sizes are in smtpc/config.h. */
 typedef struct NX_SMTP_CLIENT_STRUCT {
     ULONG nx_smtp_client_id; /* NX_SMTP_CLIENT_ID once created */
