@@ -61,11 +61,12 @@ UINT _nxd_smtp_client_create(NX_SMTP_CLIENT *client_ptr, NX_IP *ip_ptr,
         smtpc_check_address(from_address, 1) != 0)
         return NX_SMTP_INVALID_PARAM;
     if (authentication_type != NX_SMTP_CLIENT_AUTH_NONE) {
-        /* CRAM-MD5 only where it is built in: falling back to PLAIN would
-         * send the password the caller meant to keep */
-        if ((authentication_type != NX_SMTP_CLIENT_AUTH_PLAIN &&
-             authentication_type != NX_SMTP_CLIENT_AUTH_LOGIN &&
-             (authentication_type != NX_SMTP_CLIENT_AUTH_CRAM_MD5 || !SMTPC_WITH_CRAM_MD5)) ||
+        /* a mechanism only where it is built in (smtpc/config.h): falling
+         * back from CRAM-MD5 to PLAIN would send the password the caller
+         * meant to keep */
+        if (!((authentication_type == NX_SMTP_CLIENT_AUTH_PLAIN && SMTPC_WITH_PLAIN) ||
+              (authentication_type == NX_SMTP_CLIENT_AUTH_LOGIN && SMTPC_WITH_LOGIN) ||
+              (authentication_type == NX_SMTP_CLIENT_AUTH_CRAM_MD5 && SMTPC_WITH_CRAM_MD5)) ||
             username == NX_NULL || username[0] == '\0' || password == NX_NULL)
             return NX_SMTP_AUTHENTICATION_ERROR;
     }

@@ -45,6 +45,14 @@
 #ifndef SMTPC_WITH_TRACE
 #define SMTPC_WITH_TRACE SMTPC_CONFIG_FULL
 #endif
+/* AUTH PLAIN (RFC 4616) and AUTH LOGIN, each on its own. A session that
+ * allows only mechanisms the build lacks is refused at init. */
+#ifndef SMTPC_WITH_PLAIN
+#define SMTPC_WITH_PLAIN 1
+#endif
+#ifndef SMTPC_WITH_LOGIN
+#define SMTPC_WITH_LOGIN 1
+#endif
 /* AUTH CRAM-MD5 (RFC 2195), with MD5 and HMAC-MD5 of its own. */
 #ifndef SMTPC_WITH_CRAM_MD5
 #define SMTPC_WITH_CRAM_MD5 SMTPC_CONFIG_FULL
@@ -79,6 +87,16 @@
 #define SMTPC_WITH_SMTPUTF8 SMTPC_CONFIG_FULL
 #endif
 
+/* More than one recipient per transaction. Off, a transaction with more
+ * is refused (SMTPC_ERR_ARG) before anything is sent. */
+#ifndef SMTPC_WITH_MULTI_RCPT
+#define SMTPC_WITH_MULTI_RCPT SMTPC_CONFIG_FULL
+#endif
+/* smtpc_strerror's texts (about 1.6 KB on a Cortex-M). Off, it returns one
+ * text for every error, and the number is what tells them apart. */
+#ifndef SMTPC_WITH_ERROR_TEXTS
+#define SMTPC_WITH_ERROR_TEXTS SMTPC_CONFIG_FULL
+#endif
 /* Enhanced status codes (RFC 3463): struct smtpc_reply.enhanced holds the
  * "5.1.1" of a reply's first line. Off, it is always "". */
 #ifndef SMTPC_WITH_ENHANCED_CODES
@@ -180,7 +198,7 @@
  * the shared structs' arrays (the reply text and the parser's line: struct
  * smtpc_reply sits in the caller's struct smtpc_txn); the struct sizes are
  * compared besides (SMTPC_CLIENT_POSIX shows in struct smtpc_client's, and
- * sizes that differ by more than the bits kept here show in them too). */
+ * sizes the 18 bits of the fold confuse show in them too). */
 #define SMTPC_CONFIG_ID                                                                            \
     (((unsigned long)(SMTPC_WITH_TLS != 0) << 0) | ((unsigned long)(SMTPC_WITH_TRACE != 0) << 1) | \
      ((unsigned long)(SMTPC_WITH_CRAM_MD5 != 0) << 2) |                                            \
@@ -191,7 +209,12 @@
      ((unsigned long)(SMTPC_WITH_SMTPUTF8 != 0) << 7) |                                            \
      ((unsigned long)(SMTPC_WITH_ENHANCED_CODES != 0) << 8) |                                      \
      ((unsigned long)(SMTPC_WITH_CAPS_INFO != 0) << 9) |                                           \
-     ((unsigned long)(SMTPC_REPLY_TEXT_MAX & 0x7FF) << 11) |                                       \
-     ((unsigned long)(SMTPC_REPLY_LINE_KEEP & 0x3FF) << 22))
+     ((unsigned long)(SMTPC_WITH_PLAIN != 0) << 10) |                                              \
+     ((unsigned long)(SMTPC_WITH_LOGIN != 0) << 11) |                                              \
+     ((unsigned long)(SMTPC_WITH_MULTI_RCPT != 0) << 12) |                                         \
+     ((unsigned long)(SMTPC_WITH_ERROR_TEXTS != 0) << 13) |                                        \
+     ((((unsigned long)SMTPC_REPLY_TEXT_MAX * 1031ul + (unsigned long)SMTPC_REPLY_LINE_KEEP) &    \
+       0x3FFFFul)                                                                                  \
+      << 14))
 
 #endif

@@ -88,7 +88,8 @@ extern "C" {
 #define SMTPC_ERRCLASS_TRANSPORT 5
 
 /* A short English description of `err` ("unknown error" for an unknown code).
- * The string is static; never NULL. */
+ * The string is static; never NULL. Without SMTPC_WITH_ERROR_TEXTS
+ * (smtpc/config.h) every error has the same text. */
 const char *smtpc_strerror(int err);
 
 /* The SMTPC_ERRCLASS_* of `err`, from its range. */

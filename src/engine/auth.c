@@ -17,13 +17,16 @@
 
 #include "inner.h"
 
+#if SMTPC_AUTH_IMPLEMENTED != 0
 static const char redacted[] = "<redacted>";
+#endif
 
 static const char *shown(const struct smtpc_session *s, const char *redacted_form)
 {
     return (s->cfg.flags & SMTPC_F_TRACE_SECRETS) ? NULL : redacted_form;
 }
 
+#if SMTPC_AUTH_IMPLEMENTED != 0
 /* Points `p` at `str` (NULL: empty). Fills in place: NetX's warning flags
  * include -Waggregate-return. */
 static void part(struct smtpc_b64_part *p, const char *str)
@@ -31,7 +34,9 @@ static void part(struct smtpc_b64_part *p, const char *str)
     p->data = (const uint8_t *)(str != NULL ? str : "");
     p->len = str != NULL ? strlen(str) : 0;
 }
+#endif
 
+#if SMTPC_WITH_PLAIN
 /* Appends base64(authzid NUL user NUL password) to the line. */
 static void put_plain_response(const struct smtpc_session *s, struct smtpc_line *l)
 {
@@ -54,7 +59,9 @@ static void put_plain_response(const struct smtpc_session *s, struct smtpc_line 
     else
         l->len += (size_t)n;
 }
+#endif
 
+#if SMTPC_WITH_LOGIN
 static void put_b64(struct smtpc_line *l, const char *str)
 {
     struct smtpc_b64_part p;
@@ -69,6 +76,7 @@ static void put_b64(struct smtpc_line *l, const char *str)
     else
         l->len += (size_t)n;
 }
+#endif
 
 static int reveals_password(unsigned mech)
 {
@@ -107,7 +115,7 @@ void smtpc_auth_start(struct smtpc_session *s)
 
     s->state = SMTPC_S_AUTH; /* a refusal below is reported at this step */
     mech = choose(allowed & SMTPC_AUTH_IMPLEMENTED & s->caps.auth, s->secure);
-    if (mech == 0 && (s->cfg.flags & SMTPC_F_AUTH_FALLBACK_PLAIN))
+    if (SMTPC_WITH_PLAIN && mech == 0 && (s->cfg.flags & SMTPC_F_AUTH_FALLBACK_PLAIN))
         mech = SMTPC_AUTH_PLAIN;
     if (mech == 0 && !(s->caps.flags & SMTPC_CAP_AUTH)) {
         if (s->cfg.flags & SMTPC_F_AUTH_OPTIONAL) {
@@ -129,6 +137,7 @@ void smtpc_auth_start(struct smtpc_session *s)
     s->auth_mech = (int)mech;
     s->auth_step = 0;
     smtpc_line_open(s, &l);
+#if SMTPC_WITH_PLAIN
     if (mech == SMTPC_AUTH_PLAIN && !(s->cfg.flags & SMTPC_F_NO_INITIAL_RESPONSE)) {
         smtpc_line_put(&l, "AUTH PLAIN ");
         put_plain_response(s, &l);
@@ -136,6 +145,7 @@ void smtpc_auth_start(struct smtpc_session *s)
         commit(s, &l, "AUTH PLAIN <redacted>");
         return;
     }
+#endif
     smtpc_line_put(&l, "AUTH ");
     smtpc_line_put(&l, smtpc_auth_name(mech));
     commit(s, &l, NULL);
@@ -217,6 +227,7 @@ static void respond(struct smtpc_session *s)
     }
 #endif
 
+#if SMTPC_WITH_PLAIN
     if (s->auth_mech == (int)SMTPC_AUTH_PLAIN && s->auth_step == 0) {
         smtpc_line_open(s, &l);
         put_plain_response(s, &l);
@@ -224,16 +235,21 @@ static void respond(struct smtpc_session *s)
         commit(s, &l, redacted);
         return;
     }
+#endif
+#if SMTPC_WITH_LOGIN
     if (s->auth_mech == (int)SMTPC_AUTH_LOGIN && s->auth_step < 2)
         value = s->auth_step == 0 ? s->cfg.username : s->cfg.password;
-    if (value == NULL) {
-        cancel(s);
+    if (value != NULL) {
+        smtpc_line_open(s, &l);
+        put_b64(&l, value);
+        s->auth_step++;
+        commit(s, &l, redacted);
         return;
     }
-    smtpc_line_open(s, &l);
-    put_b64(&l, value);
-    s->auth_step++;
-    commit(s, &l, redacted);
+#endif
+    (void)value;
+    (void)l;
+    cancel(s);
 }
 
 void smtpc_auth_on_reply(struct smtpc_session *s)

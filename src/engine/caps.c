@@ -37,9 +37,18 @@ static const struct keyword extensions[] = {
     {"AUTH", SMTPC_CAP_AUTH},
 };
 
+/* The SASL mechanisms recorded: the build's, or with SMTPC_WITH_CAPS_INFO
+ * all that smtpc knows. */
+#define WITH_MECHANISMS (SMTPC_WITH_PLAIN || SMTPC_WITH_LOGIN || SMTPC_WITH_CRAM_MD5 || \
+                         SMTPC_WITH_CAPS_INFO)
+#if WITH_MECHANISMS
 static const struct keyword mechanisms[] = {
+#if SMTPC_WITH_PLAIN || SMTPC_WITH_CAPS_INFO
     {"PLAIN", SMTPC_AUTH_PLAIN},
+#endif
+#if SMTPC_WITH_LOGIN || SMTPC_WITH_CAPS_INFO
     {"LOGIN", SMTPC_AUTH_LOGIN},
+#endif
 #if SMTPC_WITH_CRAM_MD5 || SMTPC_WITH_CAPS_INFO
     {"CRAM-MD5", SMTPC_AUTH_CRAM_MD5},
 #endif
@@ -48,6 +57,7 @@ static const struct keyword mechanisms[] = {
     {"OAUTHBEARER", SMTPC_AUTH_OAUTHBEARER},
 #endif
 };
+#endif
 
 void smtpc_caps_clear(struct smtpc_caps *c)
 {
@@ -82,6 +92,7 @@ static unsigned lookup(const struct keyword *k, size_t n, const char *t, size_t 
     return 0;
 }
 
+#if WITH_MECHANISMS || SMTPC_WITH_SIZE
 /* Next space-separated token at or after *pos; returns its length. */
 static size_t next_token(const char *line, size_t len, size_t *pos, const char **tok)
 {
@@ -96,6 +107,7 @@ static size_t next_token(const char *line, size_t len, size_t *pos, const char *
     *pos = i;
     return i - start;
 }
+#endif
 
 #if SMTPC_WITH_SIZE
 static unsigned long parse_size(const char *t, size_t len)
@@ -139,19 +151,26 @@ void smtpc_caps_parse_line(struct smtpc_caps *c, const char *line, size_t len)
         c->size_max = parse_size(tok, tlen);
     }
 #endif
+#if WITH_MECHANISMS
     if (bit == SMTPC_CAP_AUTH) {
         while ((tlen = next_token(line, len, &pos, &tok)) > 0)
             c->auth |= lookup(mechanisms, sizeof mechanisms / sizeof mechanisms[0], tok, tlen);
     }
+#endif
+    (void)tok;
+    (void)tlen;
 }
 
 const char *smtpc_auth_name(unsigned mech)
 {
+#if WITH_MECHANISMS
     size_t i;
 
     for (i = 0; i < sizeof mechanisms / sizeof mechanisms[0]; i++) {
         if (mechanisms[i].bit == mech)
             return mechanisms[i].name;
     }
+#endif
+    (void)mech;
     return "";
 }

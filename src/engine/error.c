@@ -1,8 +1,10 @@
 /* Error descriptions. See smtpc/error.h. */
 #include <stddef.h>
 
+#include "smtpc/config.h"
 #include "smtpc/error.h"
 
+#if SMTPC_WITH_ERROR_TEXTS
 struct error_name {
     int code;
     const char *text;
@@ -62,6 +64,12 @@ const char *smtpc_strerror(int err)
     }
     return "unknown error";
 }
+#else
+const char *smtpc_strerror(int err)
+{
+    return err == 0 ? "success" : "smtpc error (texts not built: SMTPC_WITH_ERROR_TEXTS)";
+}
+#endif
 
 int smtpc_error_class(int err)
 {

@@ -70,12 +70,10 @@ void smtpc_session_note(struct smtpc_session *s, const char *text);
 void smtpc_auth_start(struct smtpc_session *s);
 void smtpc_auth_on_reply(struct smtpc_session *s);
 
-/* Mechanisms the engine implements, strongest first. */
-#if SMTPC_WITH_CRAM_MD5
-#define SMTPC_AUTH_IMPLEMENTED (SMTPC_AUTH_PLAIN | SMTPC_AUTH_LOGIN | SMTPC_AUTH_CRAM_MD5)
-#else
-#define SMTPC_AUTH_IMPLEMENTED (SMTPC_AUTH_PLAIN | SMTPC_AUTH_LOGIN)
-#endif
+/* Mechanisms this build implements (smtpc/config.h). */
+#define SMTPC_AUTH_IMPLEMENTED                                                                     \
+    ((SMTPC_WITH_PLAIN ? SMTPC_AUTH_PLAIN : 0u) | (SMTPC_WITH_LOGIN ? SMTPC_AUTH_LOGIN : 0u) |     \
+     (SMTPC_WITH_CRAM_MD5 ? SMTPC_AUTH_CRAM_MD5 : 0u))
 
 /* md5.c: MD5 and HMAC-MD5, for CRAM-MD5. */
 struct smtpc_md5 {

@@ -118,6 +118,9 @@ int smtpc_session_init_as(struct smtpc_session *s, const struct smtpc_session_co
     if (is_set(cfg->username)) {
         const char *parts[3];
 
+        if (!((cfg->auth_mechs != 0 ? cfg->auth_mechs : ~0u) & SMTPC_AUTH_IMPLEMENTED))
+            return SMTPC_ERR_ARG; /* none of the allowed mechanisms is built in */
+
         parts[0] = cfg->username;
         parts[1] = cfg->password != NULL ? cfg->password : "";
         parts[2] = cfg->authzid != NULL ? cfg->authzid : "";
@@ -424,8 +427,8 @@ static void after_rcpts(struct smtpc_session *s)
 {
     struct smtpc_txn *t = s->txn;
 
-    if (t->rcpt_accepted == 0 ||
-        ((t->flags & SMTPC_TXN_ALL_RCPTS) && t->rcpt_accepted < t->rcpt_count)) {
+    if (t->rcpt_accepted == 0 || (SMTPC_WITH_MULTI_RCPT && (t->flags & SMTPC_TXN_ALL_RCPTS) &&
+                                  t->rcpt_accepted < t->rcpt_count)) {
         end_txn(s, SMTPC_ERR_REFUSED_RCPT, 1);
         return;
     }
@@ -547,10 +550,13 @@ static void on_reply(struct smtpc_session *s)
         } else if (!refused) {
             break;
         }
-        if (++s->rcpt_next < t->rcpt_count)
+#if SMTPC_WITH_MULTI_RCPT
+        if (++s->rcpt_next < t->rcpt_count) {
             send_rcpt(s);
-        else
-            after_rcpts(s);
+            return;
+        }
+#endif
+        after_rcpts(s);
         return;
     case SMTPC_S_DATA:
         t->data_reply = s->reply;
@@ -692,6 +698,8 @@ int smtpc_session_txn_begin(struct smtpc_session *s, struct smtpc_txn *t)
         return SMTPC_ERR_ARG;
     if (t->rcpt_count == 0)
         return SMTPC_ERR_NO_RECIPIENT;
+    if (!SMTPC_WITH_MULTI_RCPT && t->rcpt_count > 1)
+        return SMTPC_ERR_ARG; /* built for one (SMTPC_WITH_MULTI_RCPT) */
     rc = smtpc_check_address(t->from, 1);
     if (rc != 0)
         return rc;

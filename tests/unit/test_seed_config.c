@@ -5,7 +5,8 @@
  * a trace at init, CRAM-MD5 never chosen, a non-ASCII address refused
  * before anything is sent; SIZE is neither sent nor checked; the header
  * builder makes no Message-ID (a caller's is still written); only the
- * capabilities the build uses are recorded, and no enhanced status code.
+ * capabilities the build uses are recorded, and no enhanced status code;
+ * one recipient per transaction; one text for every error.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -19,7 +20,7 @@
 
 #if SMTPC_CONFIG_FULL || SMTPC_WITH_TLS || SMTPC_WITH_TRACE || SMTPC_WITH_CRAM_MD5 ||             \
     SMTPC_WITH_SIZE || SMTPC_WITH_SMTPUTF8 || SMTPC_WITH_MESSAGE_ID || SMTPC_WITH_ENHANCED_CODES ||    \
-    SMTPC_WITH_CAPS_INFO
+    SMTPC_WITH_CAPS_INFO || SMTPC_WITH_MULTI_RCPT || SMTPC_WITH_ERROR_TEXTS
 #error "built with smtpc/config.h's defaults"
 #endif
 
@@ -188,6 +189,23 @@ static void test_caps_and_codes_of_the_build_only(void **state)
     assert_string_equal(txn.mail_reply.enhanced, "");
 }
 
+static void test_one_recipient_and_one_text(void **state)
+{
+    struct smtpc_rcpt rcpts[2] = {{.address = "a@example.org"}, {.address = "b@example.org"}};
+    struct smtpc_txn txn = {.from = "me@example.org", .rcpt = rcpts, .rcpt_count = 2};
+    size_t len;
+    (void)state;
+
+    ready_after("250 mx\r\n");
+    assert_int_equal(smtpc_session_txn_begin(&s, &txn), SMTPC_ERR_ARG);
+    smtpc_session_out_buf(&s, &len);
+    assert_int_equal(len, 0);
+    txn.rcpt_count = 1;
+    assert_int_equal(smtpc_session_txn_begin(&s, &txn), 0);
+    assert_string_equal(smtpc_strerror(0), "success");
+    assert_string_equal(smtpc_strerror(SMTPC_ERR_ARG), smtpc_strerror(SMTPC_ERR_TIMEOUT));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -197,6 +215,7 @@ int main(void)
         cmocka_unit_test(test_smtputf8_left_out),
         cmocka_unit_test(test_no_message_id_made),
         cmocka_unit_test(test_caps_and_codes_of_the_build_only),
+        cmocka_unit_test(test_one_recipient_and_one_text),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -8,11 +8,13 @@
 #      Cortex-M4 (arm-none-eabi-gcc), in each NetX configuration: NetX's
 #      default (IPv4 + IPv6), IPv6 off, IPv4 off, packet chaining off, and
 #      NX_SMTP_DISABLE_ERROR_CHECKING;
-#   2. the host stand-in (compat/netxduo/host) declares nothing the real
+#   2. the same for each feature switch of smtpc/config.h on its own (and
+#      the blocking client, src/client.c, with them), on the Cortex-M4;
+#   3. the host stand-in (compat/netxduo/host) declares nothing the real
 #      headers lack, so it cannot hide a difference again;
 #   3. smtpc's CMake build with SMTPC_NETXDUO_INCLUDE_DIRS builds the NetX
 #      targets against the real headers, without the host stand-in;
-#   4. bench/netxduo_footprint.py: flash, RAM and stack beside the
+#   5. bench/netxduo_footprint.py: flash, RAM and stack beside the
 #      original's, held to bench/netxduo-footprint.budget.
 #
 #   device-builds.sh --work DIR [--root SMTPC_ROOT] [--netxduo-archive F]
@@ -83,6 +85,37 @@ for target in linux cortex-m4; do
     done
     echo "$target: ${#configs[@]} configurations x ${#files[@]} files compiled"
 done
+
+# Every feature switch of smtpc/config.h, each on its own over the defaults,
+# and the smallest build (no SASL mechanism at all), compile for the
+# Cortex-M4 under the same flags: a switch that breaks the build of another
+# shows here, not in a user's firmware.
+switches=("-DSMTPC_CONFIG_FULL=1" "-DSMTPC_WITH_TLS=1" "-DSMTPC_WITH_TRACE=1"
+          "-DSMTPC_WITH_CRAM_MD5=1 -DSMTPC_REPLY_LINE_KEEP=200" "-DSMTPC_WITH_RFC2047=1"
+          "-DSMTPC_WITH_DATE=1" "-DSMTPC_WITH_MESSAGE_ID=1" "-DSMTPC_WITH_SIZE=1"
+          "-DSMTPC_WITH_SMTPUTF8=1" "-DSMTPC_WITH_ENHANCED_CODES=1" "-DSMTPC_WITH_CAPS_INFO=1"
+          "-DSMTPC_WITH_MULTI_RCPT=1" "-DSMTPC_WITH_ERROR_TEXTS=1" "-DSMTPC_WITH_PLAIN=0"
+          "-DSMTPC_WITH_LOGIN=0" "-DSMTPC_WITH_PLAIN=0 -DSMTPC_WITH_LOGIN=0"
+          "-DSMTPC_REPLY_TEXT_MAX=64 -DSMTPC_REPLY_LINE_KEEP=512")
+engine_files=("${files[@]}" src/client.c)
+cc=(arm-none-eabi-gcc -std=c99 -mcpu=cortex-m4 -mthumb -Os)
+inc=(-I"$tx/common/inc" -I"$tx/ports/cortex_m4/gnu/inc" -I"$nx/common/inc"
+     -I"$nx/ports/cortex_m4/gnu/inc" -I"$root/include" -I"$root/compat/netxduo" -I"$root/src/engine")
+for sw in "${switches[@]}"; do
+    # shellcheck disable=SC2206
+    defs=($sw)
+    for f in "${engine_files[@]}"; do
+        log=$out/last.log
+        if ! "${cc[@]}" "${nx_warn[@]}" "${defs[@]}" "${inc[@]}" -c "$root/$f" -o "$out/x.o" \
+            >"$log" 2>&1; then
+            echo "FAIL cortex-m4 $sw: $f"
+            sed 's/^/    | /' "$log" | head -n 15
+            failed=$((failed + 1))
+        fi
+        built=$((built + 1))
+    done
+done
+echo "cortex-m4: ${#switches[@]} feature configurations x ${#engine_files[@]} files compiled"
 
 # The stand-in declares only what NetX Duo or ThreadX declare: every macro,
 # type and function name of compat/netxduo/host/*.h (its private "_host_"
