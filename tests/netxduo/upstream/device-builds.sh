@@ -59,6 +59,25 @@ rm -rf "$out"
 mkdir -p "$out"
 failed=0
 built=0
+
+# compile_each LABEL DEFS FILE...: compiles each FILE with ${cc[@]},
+# NetX's flags, DEFS (words) and ${inc[@]}; counts and reports failures.
+compile_each() {
+    local label=$1 defs f log=$out/last.log
+    # shellcheck disable=SC2206
+    defs=($2)
+    shift 2
+    for f in "$@"; do
+        if ! "${cc[@]}" "${nx_warn[@]}" "${defs[@]}" "${inc[@]}" -c "$root/$f" -o "$out/x.o" \
+            >"$log" 2>&1; then
+            echo "FAIL $label: $f"
+            sed 's/^/    | /' "$log" | head -n 15
+            failed=$((failed + 1))
+        fi
+        built=$((built + 1))
+    done
+}
+
 for target in linux cortex-m4; do
     if [ $target = linux ]; then
         cc=(gcc -std=c99 -D_GNU_SOURCE)
@@ -70,26 +89,16 @@ for target in linux cortex-m4; do
     inc=(-I"$tx/common/inc" -I"$tx/ports/$port/inc" -I"$nx/common/inc" -I"$nx/ports/$port/inc"
          -I"$root/include" -I"$root/compat/netxduo" -I"$root/src/engine")
     for cfg in "${configs[@]}"; do
-        # shellcheck disable=SC2206
-        defs=($cfg)
-        for f in "${files[@]}"; do
-            log=$out/last.log
-            if ! "${cc[@]}" "${nx_warn[@]}" "${defs[@]}" "${inc[@]}" -c "$root/$f" \
-                -o "$out/x.o" >"$log" 2>&1; then
-                echo "FAIL $target ${cfg:-(NetX default)}: $f"
-                sed 's/^/    | /' "$log" | head -n 15
-                failed=$((failed + 1))
-            fi
-            built=$((built + 1))
-        done
+        compile_each "$target ${cfg:-(NetX default)}" "$cfg" "${files[@]}"
     done
     echo "$target: ${#configs[@]} configurations x ${#files[@]} files compiled"
 done
 
 # Every feature switch of smtpc/config.h, each on its own over the defaults,
 # and the smallest build (no SASL mechanism at all), compile for the
-# Cortex-M4 under the same flags: a switch that breaks the build of another
-# shows here, not in a user's firmware.
+# Cortex-M4 (the last target above) under the same flags, the blocking
+# client too: a switch that breaks the build of another shows here, not in
+# a user's firmware.
 switches=("-DSMTPC_CONFIG_FULL=1" "-DSMTPC_WITH_TLS=1" "-DSMTPC_WITH_TRACE=1"
           "-DSMTPC_WITH_CRAM_MD5=1 -DSMTPC_REPLY_LINE_KEEP=200" "-DSMTPC_WITH_RFC2047=1"
           "-DSMTPC_WITH_DATE=1" "-DSMTPC_WITH_MESSAGE_ID=1" "-DSMTPC_WITH_SIZE=1"
@@ -97,25 +106,10 @@ switches=("-DSMTPC_CONFIG_FULL=1" "-DSMTPC_WITH_TLS=1" "-DSMTPC_WITH_TRACE=1"
           "-DSMTPC_WITH_MULTI_RCPT=1" "-DSMTPC_WITH_ERROR_TEXTS=1" "-DSMTPC_WITH_PLAIN=0"
           "-DSMTPC_WITH_LOGIN=0" "-DSMTPC_WITH_PLAIN=0 -DSMTPC_WITH_LOGIN=0"
           "-DSMTPC_REPLY_TEXT_MAX=64 -DSMTPC_REPLY_LINE_KEEP=512")
-engine_files=("${files[@]}" src/client.c)
-cc=(arm-none-eabi-gcc -std=c99 -mcpu=cortex-m4 -mthumb -Os)
-inc=(-I"$tx/common/inc" -I"$tx/ports/cortex_m4/gnu/inc" -I"$nx/common/inc"
-     -I"$nx/ports/cortex_m4/gnu/inc" -I"$root/include" -I"$root/compat/netxduo" -I"$root/src/engine")
 for sw in "${switches[@]}"; do
-    # shellcheck disable=SC2206
-    defs=($sw)
-    for f in "${engine_files[@]}"; do
-        log=$out/last.log
-        if ! "${cc[@]}" "${nx_warn[@]}" "${defs[@]}" "${inc[@]}" -c "$root/$f" -o "$out/x.o" \
-            >"$log" 2>&1; then
-            echo "FAIL cortex-m4 $sw: $f"
-            sed 's/^/    | /' "$log" | head -n 15
-            failed=$((failed + 1))
-        fi
-        built=$((built + 1))
-    done
+    compile_each "cortex-m4 $sw" "$sw" "${files[@]}" src/client.c
 done
-echo "cortex-m4: ${#switches[@]} feature configurations x ${#engine_files[@]} files compiled"
+echo "cortex-m4: ${#switches[@]} feature configurations x $((${#files[@]} + 1)) files compiled"
 
 # The stand-in declares only what NetX Duo or ThreadX declare: every macro,
 # type and function name of compat/netxduo/host/*.h (its private "_host_"
