@@ -316,6 +316,7 @@ static UINT status_of(const NX_SMTP_CLIENT *c, int err)
         {SMTPC_ERR_REPLY_SYNTAX, NX_SMTP_SERVER_ERROR_REPLY},
         {SMTPC_ERR_REPLY_MIXED, NX_SMTP_SERVER_ERROR_REPLY},
         {SMTPC_ERR_REPLY_UNEXPECTED, NX_SMTP_INVALID_SERVER_REPLY},
+        {SMTPC_ERR_REPLY_UNASKED, NX_SMTP_INVALID_SERVER_REPLY},
         {SMTPC_ERR_CLOSED, NX_NOT_CONNECTED},
     };
     UINT net = smtpc_netxduo_status(&c->nx_smtp_client_transport);

@@ -48,6 +48,8 @@ extern "C" {
 #define SMTPC_ERR_REPLY_UNEXPECTED -104   /* a well-formed reply that makes no sense here */
 #define SMTPC_ERR_STARTTLS_INJECTION -105 /* bytes arrived after the 220 to STARTTLS */
 #define SMTPC_ERR_AUTH_PROTOCOL -106      /* the server broke the SASL exchange */
+#define SMTPC_ERR_REPLY_UNASKED -107      /* a reply arrived when none was owed: it answers
+                                             nothing smtpc sent (smtpc_session_reply) */
 
 /* refusal (see the reply for the code) */
 #define SMTPC_ERR_REFUSED_GREETING -200 /* the greeting was not 220 */

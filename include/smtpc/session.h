@@ -244,14 +244,22 @@ struct smtpc_session {
     enum smtpc_session_state state;
     enum smtpc_session_state fail_state; /* the state that failed */
     int error;                           /* sticky error once FAILED */
-    int quit_ok;                         /* a QUIT may still be sent after the failure */
     int auth_mech;                       /* the mechanism in use, SMTPC_AUTH_* */
-    int auth_step;                       /* challenges answered so far */
-    int authenticated;                   /* AUTH succeeded */
-    int secure;                          /* the link is encrypted */
-    int tls_started;                     /* a handshake was asked for (STARTTLS or implicit) */
-    int body_ending;                     /* end of data asked for, not yet queued */
     unsigned long replies;               /* complete replies handled so far */
+    unsigned long sent_total;            /* output bytes acked so far (modulo 2^bits) */
+    unsigned long owed_from; /* sent_total once the owed command is all written: only then can
+                                its reply come */
+    /* flags, a byte each */
+    unsigned char owed;            /* a reply is owed: to the greeting or the command queued last */
+    unsigned char quit_ok;         /* a QUIT may still be sent after the failure */
+    unsigned char auth_step;       /* challenges answered so far */
+    unsigned char authenticated;   /* AUTH succeeded */
+    unsigned char secure;          /* the link is encrypted */
+    unsigned char tls_started;     /* a handshake was asked for (STARTTLS or implicit) */
+    unsigned char body_ending;     /* end of data asked for, not yet queued */
+    unsigned char framing_lost;    /* failed on a malformed reply: what follows, until QUIT, is
+                                      its rest */
+    unsigned char showing_unasked; /* an unasked reply is being read into `reply` */
 };
 
 /* Fills `cfg` with defaults: no credentials, every mechanism, RFC timeouts. */
@@ -286,7 +294,17 @@ void smtpc_session_out_ack(struct smtpc_session *s, size_t n);
 
 /* Input: free space to read into, then ack the bytes read; the engine
  * parses them at once and moves on. smtpc_session_eof reports that the
- * server closed the connection. */
+ * server closed the connection.
+ *
+ * Each reply must answer the command it is owed to: a reply counts as owed
+ * only once all of its command was acked with smtpc_session_out_ack (ack
+ * what you wrote before you give what you read). A reply that starts when
+ * none is owed (a second reply in the same read, bytes after a refusal or
+ * after the answer to STARTTLS, a reply during the body) answers nothing:
+ * the session fails with SMTPC_ERR_REPLY_UNASKED, queues nothing more, not
+ * even QUIT, and smtpc_session_reply shows that reply (read on to its end
+ * as it arrives). The step reported is the one whose answer it would have
+ * been taken for. */
 uint8_t *smtpc_session_in_buf(struct smtpc_session *s, size_t *len);
 void smtpc_session_in_ack(struct smtpc_session *s, size_t n);
 void smtpc_session_eof(struct smtpc_session *s);
@@ -316,10 +334,10 @@ int smtpc_session_noop(struct smtpc_session *s);
 int smtpc_session_rset(struct smtpc_session *s);
 
 /* QUIT: allowed when READY, and after a failure with the server still
- * there (a refusal, or a malformed or unexpected reply: what is left of
- * that is dropped). Not after 421, a timeout, a lost connection or a
- * broken body. Returns 0, or SMTPC_ERR_STATE when the connection must
- * simply be closed. */
+ * there and in step (a refusal, or a malformed or unexpected reply: what is
+ * left of a malformed one is dropped). Not after 421, an unasked reply, a
+ * timeout, a lost connection or a broken body. Returns 0, or
+ * SMTPC_ERR_STATE when the connection must simply be closed. */
 int smtpc_session_quit(struct smtpc_session *s);
 
 /* The driver's handshake succeeded (SMTPC_WANT_TLS): the session goes on

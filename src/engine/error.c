@@ -30,6 +30,7 @@ static const struct error_name names[] = {
     {SMTPC_ERR_REPLY_UNEXPECTED, "unexpected reply from server"},
     {SMTPC_ERR_STARTTLS_INJECTION, "data injected after the STARTTLS reply"},
     {SMTPC_ERR_AUTH_PROTOCOL, "server broke the authentication exchange"},
+    {SMTPC_ERR_REPLY_UNASKED, "reply from server that answers no command"},
     {SMTPC_ERR_REFUSED_GREETING, "server refused the connection"},
     {SMTPC_ERR_REFUSED_HELLO, "server refused EHLO and HELO"},
     {SMTPC_ERR_REFUSED_STARTTLS, "server refused STARTTLS"},
@@ -89,5 +90,5 @@ int smtpc_error_class(int err)
 int smtpc_error_has_reply(int err)
 {
     return smtpc_error_class(err) == SMTPC_ERRCLASS_REFUSED || err == SMTPC_ERR_REPLY_UNEXPECTED ||
-           err == SMTPC_ERR_AUTH_PROTOCOL;
+           err == SMTPC_ERR_REPLY_UNASKED || err == SMTPC_ERR_AUTH_PROTOCOL;
 }

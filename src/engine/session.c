@@ -6,9 +6,18 @@
  * Buffers. The output buffer holds [out_off, out_len) unsent bytes; new
  * commands and encoded body bytes are appended at out_len, after moving the
  * unsent bytes to the front when that makes room. The input buffer holds
- * [in_off, in_len) bytes not yet parsed. Bytes are parsed only while a
- * reply is awaited; bytes that arrive early wait in the buffer for the
- * state that expects them.
+ * [in_off, in_len) bytes not yet parsed; bytes are parsed as they arrive.
+ *
+ * Owed replies. A reply may start only when one is owed (the greeting, or
+ * the reply to the command queued last) and that command is all written:
+ * the server cannot have answered bytes still in our buffer. Any other
+ * reply answers nothing we sent (bytes after a refusal, after the answer to
+ * STARTTLS, between a refusal and QUIT, during the body, or in the same
+ * read as the reply before it): the server is out of step, so none of its
+ * replies can be trusted as answers, and the session fails with
+ * SMTPC_ERR_REPLY_UNASKED without sending another byte, QUIT included.
+ * After a malformed reply, whose end cannot be told, what arrives until QUIT
+ * is taken as its rest.
  *
  * States. Each state that sends a command waits for exactly one reply and
  * handles it in on_reply(). The table `steps` gives, for each state, the
@@ -157,6 +166,7 @@ int smtpc_session_init_as(struct smtpc_session *s, const struct smtpc_session_co
     s->out_cap = out_cap;
     s->secure = (s->cfg.flags & SMTPC_F_SECURE) != 0;
     s->state = SMTPC_S_GREETING;
+    s->owed = 1; /* the greeting, which answers the connection */
 #if SMTPC_WITH_TLS
     if (s->cfg.tls == SMTPC_TLS_IMPLICIT && !s->secure) {
         s->state = SMTPC_S_TLS; /* the handshake first, then the greeting */
@@ -228,6 +238,13 @@ static void parse_capability(struct smtpc_session *s)
     smtpc_caps_parse_line(&s->caps, s->parser.line, len);
 }
 
+/* The command just queued is owed a reply, once all of it is written. */
+static void owe_reply(struct smtpc_session *s)
+{
+    s->owed = 1;
+    s->owed_from = s->sent_total + (unsigned long)(s->out_len - s->out_off);
+}
+
 static void trace(struct smtpc_session *s, int dir, const char *line, size_t len)
 {
     if (SMTPC_WITH_TRACE && s->cfg.trace != NULL)
@@ -253,6 +270,7 @@ int smtpc_line_commit(struct smtpc_session *s, struct smtpc_line *l, const char 
     else
         trace(s, SMTPC_TRACE_OUT, l->buf, len);
     s->out_len += l->len;
+    owe_reply(s);
     return 0;
 }
 
@@ -290,6 +308,7 @@ static void queue_body_end(struct smtpc_session *s)
     if (n < 0)
         return;
     s->out_len += (size_t)n;
+    owe_reply(s);
     s->body_ending = 0;
     s->state = SMTPC_S_END;
     if (SMTPC_WITH_TRACE && s->cfg.trace != NULL) {
@@ -334,6 +353,7 @@ void smtpc_session_out_ack(struct smtpc_session *s, size_t n)
     if (n > sendable(s))
         n = sendable(s);
     s->out_off += n;
+    s->sent_total += (unsigned long)n;
     if (s->out_off == s->out_len)
         s->out_off = s->out_len = 0;
     if (s->body_ending)
@@ -347,10 +367,11 @@ void smtpc_session_fail(struct smtpc_session *s, int err, int quit_ok)
     if (s->state == SMTPC_S_FAILED || s->state == SMTPC_S_DONE)
         return;
     s->error = err;
-    s->quit_ok = quit_ok;
+    s->quit_ok = quit_ok != 0;
     s->fail_state = s->state;
     s->state = SMTPC_S_FAILED;
     s->out_off = s->out_len = 0;
+    s->owed = 0;
     s->body_ending = 0;
     if (s->txn != NULL) {
         if (s->txn->result == 0)
@@ -602,36 +623,79 @@ static void on_reply(struct smtpc_session *s)
         smtpc_session_fail(s, steps[st].refusal, 1);
 }
 
-static int awaiting_reply(const struct smtpc_session *s)
+/* A reply may start now: one is owed and its command is all written. */
+static int reply_may_start(const struct smtpc_session *s)
 {
-    switch (s->state) {
-    case SMTPC_S_READY:
-    case SMTPC_S_BODY:
-    case SMTPC_S_TLS:
-    case SMTPC_S_DONE:
-    case SMTPC_S_FAILED:
-        return 0;
-    default:
-        return 1;
-    }
+    return s->owed && s->sent_total - s->owed_from <= (~0UL >> 1);
 }
 
-/* Parses buffered input while a reply is awaited. */
-static void pump(struct smtpc_session *s)
+/* Bytes at in_off start a reply that answers nothing: the session fails,
+ * over any earlier failure, and sends nothing more, not even QUIT. What
+ * arrives of that reply, in this read and later ones, is still read into
+ * s->reply (and traced) for the caller, until its end. */
+static void unasked(struct smtpc_session *s)
 {
-    while (awaiting_reply(s) && s->in_off < s->in_len) {
+    if (s->state == SMTPC_S_FAILED) {
+        s->error = SMTPC_ERR_REPLY_UNASKED;
+        s->quit_ok = 0;
+    } else {
+        smtpc_session_fail(s, SMTPC_ERR_REPLY_UNASKED, 0);
+    }
+    start_parser(s);
+    s->showing_unasked = 1;
+}
+
+/* Reads the unasked reply on into s->reply; the rest is dropped. */
+static void show_unasked(struct smtpc_session *s)
+{
+    while (s->showing_unasked && s->in_off < s->in_len) {
         size_t used = 0;
         int r = smtpc_reply_parse(&s->parser, &s->reply, s->in + s->in_off, s->in_len - s->in_off,
                                   &used);
 
         s->in_off += used;
+        if (r == SMTPC_REPLY_LINE || r == SMTPC_REPLY_DONE)
+            trace(s, SMTPC_TRACE_IN, s->parser.line, strlen(s->parser.line));
+        if (r != SMTPC_REPLY_LINE && r != SMTPC_REPLY_MORE)
+            s->showing_unasked = 0;
+    }
+    s->in_off = s->in_len;
+}
+
+/* Parses what arrived: each reply is the answer owed, and what comes when
+ * none is owed is unasked. A finished session reads nothing more, and a
+ * failed one only to see whether the server is still in step for QUIT. */
+static void pump(struct smtpc_session *s)
+{
+    while (s->in_off < s->in_len) {
+        size_t used = 0;
+        int r;
+
+        if (s->state == SMTPC_S_DONE || (s->state == SMTPC_S_FAILED && !s->quit_ok)) {
+            show_unasked(s);
+            break;
+        }
+        if (s->state == SMTPC_S_FAILED && s->framing_lost) {
+            s->in_off = s->in_len; /* the rest of a malformed reply, until QUIT */
+            break;
+        }
+        if (smtpc_reply_parser_idle(&s->parser) && !reply_may_start(s)) {
+            unasked(s);
+            continue;
+        }
+        r = smtpc_reply_parse(&s->parser, &s->reply, s->in + s->in_off, s->in_len - s->in_off,
+                              &used);
+        s->in_off += used;
         if (r < 0) {
             /* The server is still there: QUIT is polite, and its reply is
-             * parsed afresh after whatever is buffered now is dropped. */
+             * parsed afresh. Where the malformed reply ends cannot be told
+             * (the rest of a line too long, the later lines of a reply whose
+             * first was bad), so what comes until QUIT is that reply's rest,
+             * not an unasked one. */
             smtpc_session_fail(s, r, 1);
-            s->in_off = s->in_len;
+            s->framing_lost = 1;
             start_parser(s);
-            break;
+            continue;
         }
         if (r == SMTPC_REPLY_MORE)
             continue;
@@ -639,6 +703,7 @@ static void pump(struct smtpc_session *s)
         if (s->state == SMTPC_S_EHLO && s->reply.lines > 1 && s->reply.code == 250)
             parse_capability(s);
         if (r == SMTPC_REPLY_DONE) {
+            s->owed = 0;
             s->replies++;
             on_reply(s);
         }
@@ -662,8 +727,6 @@ void smtpc_session_in_ack(struct smtpc_session *s, size_t n)
 {
     if (n > s->in_cap - s->in_len)
         n = s->in_cap - s->in_len;
-    if (s->state == SMTPC_S_FAILED)
-        return; /* the rest of what failed: never the reply to a later QUIT */
 #if SMTPC_WITH_TLS
     if (s->state == SMTPC_S_TLS && n > 0) {
         /* cleartext where the handshake belongs: see SMTPC_S_STARTTLS */

@@ -1416,6 +1416,54 @@ class T13TlsBackends(CliTest):
 # Runner
 # ---------------------------------------------------------------------------
 
+# ---------------------------------------------------------------------------
+# 14. Unasked replies: a reply that answers no command ends the session, and
+#     nothing more is sent, QUIT included; the step named is the one whose
+#     answer it would have been taken for (each server write arrives whole on
+#     loopback, as it would be read before the client answers)
+# ---------------------------------------------------------------------------
+
+class T14Unasked(CliTest):
+    def unasked(self, script, step, shown, wire, *extra, env=None):
+        srv = self.server(script)
+        p = self.send(srv, *extra, message=PLAIN_MESSAGE, env=env)
+        self.assertExit(p, EX_PROTOCOL)
+        self.assertErrorLine(p, step, "answers no command", shown)
+        self.assertWire(srv, wire)
+        self.assertNothingStored(srv)
+
+    def test_14_stray_after_mail(self):
+        # taken as RCPT's answer, it would have let DATA follow
+        self.unasked({"replies": {"MAIL": "250 2.1.0 ok\r\n250 2.1.5 stray"}}, "RCPT TO",
+                     "250 2.1.5 stray", EHLO + mail_line(SENDER, mail_params(PLAIN_MESSAGE)))
+
+    def test_14_stray_after_refusal(self):
+        # taken as QUIT's answer before; now no QUIT is said at all
+        self.unasked({"greeting": "554 5.7.1 go away\r\n250 stray"}, "greeting", "250 stray",
+                     b"")
+
+    def test_14_stray_after_end_of_data(self):
+        # the message was accepted (the first 250 answered it); the second
+        # answers nothing, so no QUIT follows, and the send still succeeds
+        srv = self.server({"replies": {"DOT": "250 2.0.0 queued\r\n250 2.0.0 again"}})
+        p = self.send(srv, message=PLAIN_MESSAGE)
+        self.assertExit(p, EX_OK)
+        self.assertWire(srv, EHLO + txn_wire(PLAIN_MESSAGE))
+        self.assertStored(srv, PLAIN_MESSAGE)
+
+    def test_14_starttls_refused_then_replies(self):
+        # 454 to STARTTLS and, in the same write, the replies to AUTH, MAIL,
+        # RCPT, DATA and the end of data: none of them is taken
+        if not CONF.tls_backends:
+            self.skipTest("needs a TLS backend to say STARTTLS")
+        script = dict(STARTTLS_EHLO, users={USER: PASSWORD},
+                      replies={"STARTTLS": "454 4.7.0 not now\r\n235 2.7.0 ok\r\n250 ok\r\n"
+                                           "250 ok\r\n354 go\r\n250 queued"})
+        self.unasked(script, "AUTH", "235 2.7.0 ok", EHLO + b"STARTTLS\r\n",
+                     "--tls", "starttls-opportunistic", "--user", USER,
+                     "--allow-plaintext-auth", env={"SMTPC_PASSWORD": PASSWORD})
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--smtpc", required=True, help="the smtpc binary")

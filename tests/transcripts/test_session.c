@@ -329,13 +329,15 @@ static void t_partial_rcpt(struct harness *h)
     h_client(h, "RCPT TO:<c@example.net>\r\n");
     h_server(h, "550 5.1.1 no such user\r\n");
     h_client(h, "RCPT TO:<d@example.net>\r\n");
-    /* a reply to a command never sent is a protocol violation */
+    /* a reply to a command never sent answers nothing: no DATA, no QUIT */
     h_server(h, "450 4.2.1 try later\r\n250 stray\r\n");
     h_wants(h, SMTPC_FAILED);
     h_silent(h);
-    assert_int_equal(smtpc_session_error(&h->s), SMTPC_ERR_REPLY_UNEXPECTED);
-    assert_int_equal(txn.result, SMTPC_ERR_REPLY_UNEXPECTED);
+    assert_int_equal(smtpc_session_error(&h->s), SMTPC_ERR_REPLY_UNASKED);
+    assert_int_equal(txn.result, SMTPC_ERR_REPLY_UNASKED);
     assert_int_equal(rcpts[2].reply.code, 450);
+    assert_int_equal(smtpc_session_reply(&h->s)->code, 250); /* the one that came unasked */
+    assert_int_equal(smtpc_session_quit(&h->s), SMTPC_ERR_STATE);
 }
 
 static void test_partial_rcpt_stray(void **state)
