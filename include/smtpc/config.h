@@ -97,15 +97,21 @@
 #ifndef SMTPC_WITH_ERROR_TEXTS
 #define SMTPC_WITH_ERROR_TEXTS SMTPC_CONFIG_FULL
 #endif
+/* PIPELINING (RFC 2920): when the server offers it, MAIL, the RCPTs and
+ * DATA leave in one write (see smtpc_session_txn_begin for what each
+ * recipient policy costs). Off, every command waits for the reply before. */
+#ifndef SMTPC_WITH_PIPELINING
+#define SMTPC_WITH_PIPELINING SMTPC_CONFIG_FULL
+#endif
 /* Enhanced status codes (RFC 3463): struct smtpc_reply.enhanced holds the
  * "5.1.1" of a reply's first line. Off, it is always "". */
 #ifndef SMTPC_WITH_ENHANCED_CODES
 #define SMTPC_WITH_ENHANCED_CODES SMTPC_CONFIG_FULL
 #endif
 /* Record in smtpc_session_caps the extensions this build does not use
- * itself (PIPELINING, CHUNKING, DSN, ENHANCEDSTATUSCODES, BINARYMIME, and
- * the SASL mechanisms it does not implement), for the caller to read. Off,
- * only what the build uses is recorded. */
+ * itself (CHUNKING, DSN, ENHANCEDSTATUSCODES, BINARYMIME, PIPELINING without
+ * SMTPC_WITH_PIPELINING, and the SASL mechanisms it does not implement), for
+ * the caller to read. Off, only what the build uses is recorded. */
 #ifndef SMTPC_WITH_CAPS_INFO
 #define SMTPC_WITH_CAPS_INFO SMTPC_CONFIG_FULL
 #endif
@@ -192,13 +198,27 @@
 #define SMTPC_MESSAGE_POSIX 0
 #endif
 
+/* Commands in flight at most (sent, reply not yet read): with PIPELINING,
+ * more recipients wait for replies; without, 1 is all the engine uses.
+ * 1 to 255. */
+#ifndef SMTPC_PIPELINE_WINDOW
+#if SMTPC_WITH_PIPELINING
+#define SMTPC_PIPELINE_WINDOW 32
+#else
+#define SMTPC_PIPELINE_WINDOW 1
+#endif
+#endif
+#if SMTPC_PIPELINE_WINDOW < 1 || SMTPC_PIPELINE_WINDOW > 255
+#error "SMTPC_PIPELINE_WINDOW must be between 1 and 255"
+#endif
+
 /* ---- What the configuration is, for the check at init ---- */
 
 /* A number that changes with the engine's features and with the sizes of
  * the shared structs' arrays (the reply text and the parser's line: struct
  * smtpc_reply sits in the caller's struct smtpc_txn); the struct sizes are
  * compared besides (SMTPC_CLIENT_POSIX shows in struct smtpc_client's, and
- * sizes the 18 bits of the fold confuse show in them too). */
+ * sizes the 17 bits of the fold confuse show in them too). */
 #define SMTPC_CONFIG_ID                                                                            \
     (((unsigned long)(SMTPC_WITH_TLS != 0) << 0) | ((unsigned long)(SMTPC_WITH_TRACE != 0) << 1) | \
      ((unsigned long)(SMTPC_WITH_CRAM_MD5 != 0) << 2) |                                            \
@@ -213,8 +233,9 @@
      ((unsigned long)(SMTPC_WITH_LOGIN != 0) << 11) |                                              \
      ((unsigned long)(SMTPC_WITH_MULTI_RCPT != 0) << 12) |                                         \
      ((unsigned long)(SMTPC_WITH_ERROR_TEXTS != 0) << 13) |                                        \
+     ((unsigned long)(SMTPC_WITH_PIPELINING != 0) << 14) |                                         \
      ((((unsigned long)SMTPC_REPLY_TEXT_MAX * 1031ul + (unsigned long)SMTPC_REPLY_LINE_KEEP) &    \
-       0x3FFFFul)                                                                                  \
-      << 14))
+       0x1FFFFul)                                                                                  \
+      << 15))
 
 #endif

@@ -110,6 +110,9 @@ enum smtpc_timeout_class {
  * need. Drops a syntax check: lines that are not replies start being read
  * as replies. USE WITH CAUTION. */
 #define SMTPC_F_LENIENT_REPLY_BLANKS 0x80u
+/* Never pipeline, even when the server offers PIPELINING: one command per
+ * write, each after the reply before (the NetX Duo API's behaviour). */
+#define SMTPC_F_NO_PIPELINING 0x100u
 
 /* TLS policies (config.tls). */
 #define SMTPC_TLS_NONE 0 /* never: STARTTLS is not used even when offered */
@@ -241,16 +244,24 @@ struct smtpc_session {
     size_t out_cap, out_off, out_len;
     struct smtpc_txn *txn; /* the transaction under way, or NULL */
     size_t rcpt_next;      /* index of the recipient whose reply is awaited */
+    size_t rcpt_sent;      /* RCPT commands queued so far */
+    /* Commands queued and not yet answered, oldest first (a ring): what each
+     * awaits (SMTPC_S_*) and the sent_total once it is all written, since
+     * only then can its reply come. */
+    unsigned long inflight_end[SMTPC_PIPELINE_WINDOW];
+    unsigned char inflight_kind[SMTPC_PIPELINE_WINDOW];
+    unsigned char inflight_head, inflight_count;
     enum smtpc_session_state state;
     enum smtpc_session_state fail_state; /* the state that failed */
     int error;                           /* sticky error once FAILED */
     int auth_mech;                       /* the mechanism in use, SMTPC_AUTH_* */
     unsigned long replies;               /* complete replies handled so far */
     unsigned long sent_total;            /* output bytes acked so far (modulo 2^bits) */
-    unsigned long owed_from; /* sent_total once the owed command is all written: only then can
-                                its reply come */
     /* flags, a byte each */
-    unsigned char owed;            /* a reply is owed: to the greeting or the command queued last */
+    unsigned char greeting_owed;   /* the greeting has not come yet */
+    unsigned char mail_refused;    /* the transaction's MAIL was refused (replies still owed) */
+    unsigned char data_refused;    /* its DATA was refused */
+    unsigned char data_queued;     /* its DATA was queued */
     unsigned char quit_ok;         /* a QUIT may still be sent after the failure */
     unsigned char auth_step;       /* challenges answered so far */
     unsigned char authenticated;   /* AUTH succeeded */
@@ -309,7 +320,21 @@ uint8_t *smtpc_session_in_buf(struct smtpc_session *s, size_t *len);
 void smtpc_session_in_ack(struct smtpc_session *s, size_t n);
 void smtpc_session_eof(struct smtpc_session *s);
 
-/* Starts a transaction (only when READY). Checks every address first:
+/* Starts a transaction (only when READY). With PIPELINING offered (and
+ * SMTPC_WITH_PIPELINING, without SMTPC_F_NO_PIPELINING), commands go ahead
+ * of their replies, at most SMTPC_PIPELINE_WINDOW in flight, and every
+ * reply is still matched to its command, so each recipient's result is
+ * exact:
+ *   - default policy (partial delivery): MAIL, every RCPT and DATA in one
+ *     write; round trips to a small message's verdict: 2 (the group, then
+ *     the body with the end of data); 1 + 1 + rcpts without PIPELINING;
+ *   - SMTPC_TXN_ALL_RCPTS: MAIL and every RCPT in one write, DATA only once
+ *     every RCPT reply is in (a DATA sent ahead could be answered 354 for
+ *     a subset): 3 round trips; 1 + 1 + rcpts without PIPELINING.
+ * A refused MAIL or DATA ends the transaction once the replies still owed
+ * are read; a 354 when no recipient was accepted fails the session without
+ * sending a body (SMTPC_ERR_REPLY_UNEXPECTED), since only closing sends
+ * nothing. Checks every address first:
  * returns SMTPC_ERR_ARG_CTL / SMTPC_ERR_ARG_ADDRESS / SMTPC_ERR_NO_RECIPIENT
  * before queueing anything, SMTPC_ERR_MESSAGE_TOO_BIG when txn->size is over
  * the server's SIZE, SMTPC_ERR_SMTPUTF8 for a non-ASCII address when the

@@ -101,7 +101,7 @@ static unsigned choose(unsigned usable, int secure)
 
 static void commit(struct smtpc_session *s, struct smtpc_line *l, const char *redacted_form)
 {
-    int rc = smtpc_line_commit(s, l, shown(s, redacted_form));
+    int rc = smtpc_line_commit(s, l, shown(s, redacted_form), SMTPC_S_AUTH);
 
     if (rc != 0)
         smtpc_session_fail(s, rc, 1);
@@ -154,7 +154,7 @@ void smtpc_auth_start(struct smtpc_session *s)
 /* The server broke the exchange: cancel it with "*". */
 static void cancel(struct smtpc_session *s)
 {
-    int rc = smtpc_session_command(s, "*", NULL);
+    int rc = smtpc_session_command(s, "*", NULL, SMTPC_S_AUTH_CANCEL);
 
     if (rc != 0) {
         smtpc_session_fail(s, rc, 0);

@@ -45,11 +45,14 @@ void smtpc_line_put_n(struct smtpc_line *l, const char *p, size_t n);
 void smtpc_line_put_ulong(struct smtpc_line *l, unsigned long long v);
 
 /* Adds CRLF, traces the line (as `shown` when not NULL: a redacted form)
- * and commits it to the output. Returns 0 or SMTPC_ERR_TOO_LONG. */
-int smtpc_line_commit(struct smtpc_session *s, struct smtpc_line *l, const char *shown);
+ * and commits it to the output, owed a reply that `awaits` (the state that
+ * reads it). Returns 0 or SMTPC_ERR_TOO_LONG. */
+int smtpc_line_commit(struct smtpc_session *s, struct smtpc_line *l, const char *shown,
+                      enum smtpc_session_state awaits);
 
 /* Queues a complete command line made of `a` and `b` (b may be NULL). */
-int smtpc_session_command(struct smtpc_session *s, const char *a, const char *b);
+int smtpc_session_command(struct smtpc_session *s, const char *a, const char *b,
+                          enum smtpc_session_state awaits);
 
 /* Fails the session: error is sticky; `quit_ok` says whether a QUIT may
  * still be sent. A transaction under way ends with the same error. */

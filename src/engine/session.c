@@ -166,7 +166,7 @@ int smtpc_session_init_as(struct smtpc_session *s, const struct smtpc_session_co
     s->out_cap = out_cap;
     s->secure = (s->cfg.flags & SMTPC_F_SECURE) != 0;
     s->state = SMTPC_S_GREETING;
-    s->owed = 1; /* the greeting, which answers the connection */
+    s->greeting_owed = 1; /* the greeting answers the connection */
 #if SMTPC_WITH_TLS
     if (s->cfg.tls == SMTPC_TLS_IMPLICIT && !s->secure) {
         s->state = SMTPC_S_TLS; /* the handshake first, then the greeting */
@@ -238,11 +238,15 @@ static void parse_capability(struct smtpc_session *s)
     smtpc_caps_parse_line(&s->caps, s->parser.line, len);
 }
 
-/* The command just queued is owed a reply, once all of it is written. */
-static void owe_reply(struct smtpc_session *s)
+/* The command just queued is owed a reply, which `awaits` reads, once all
+ * of it is written. */
+static void owe_reply(struct smtpc_session *s, enum smtpc_session_state awaits)
 {
-    s->owed = 1;
-    s->owed_from = s->sent_total + (unsigned long)(s->out_len - s->out_off);
+    unsigned i = ((unsigned)s->inflight_head + s->inflight_count) % SMTPC_PIPELINE_WINDOW;
+
+    s->inflight_end[i] = s->sent_total + (unsigned long)(s->out_len - s->out_off);
+    s->inflight_kind[i] = (unsigned char)awaits;
+    s->inflight_count++;
 }
 
 static void trace(struct smtpc_session *s, int dir, const char *line, size_t len)
@@ -258,23 +262,27 @@ void smtpc_session_note(struct smtpc_session *s, const char *text)
 }
 #endif
 
-int smtpc_line_commit(struct smtpc_session *s, struct smtpc_line *l, const char *shown)
+int smtpc_line_commit(struct smtpc_session *s, struct smtpc_line *l, const char *shown,
+                      enum smtpc_session_state awaits)
 {
     size_t len = l->len;
 
     smtpc_line_put_n(l, "\r\n", 2);
     if (l->over)
         return SMTPC_ERR_TOO_LONG;
+    if (s->inflight_count == SMTPC_PIPELINE_WINDOW)
+        return SMTPC_ERR_STATE; /* never: callers keep within the window */
     if (shown != NULL)
         trace(s, SMTPC_TRACE_OUT, shown, strlen(shown));
     else
         trace(s, SMTPC_TRACE_OUT, l->buf, len);
     s->out_len += l->len;
-    owe_reply(s);
+    owe_reply(s, awaits);
     return 0;
 }
 
-int smtpc_session_command(struct smtpc_session *s, const char *a, const char *b)
+int smtpc_session_command(struct smtpc_session *s, const char *a, const char *b,
+                          enum smtpc_session_state awaits)
 {
     struct smtpc_line l;
 
@@ -282,14 +290,14 @@ int smtpc_session_command(struct smtpc_session *s, const char *a, const char *b)
     smtpc_line_put(&l, a);
     if (b != NULL)
         smtpc_line_put(&l, b);
-    return smtpc_line_commit(s, &l, NULL);
+    return smtpc_line_commit(s, &l, NULL, awaits);
 }
 
 /* Queues a command and moves to `next`; fails the session if it cannot. */
 static void send_command(struct smtpc_session *s, const char *a, const char *b,
                          enum smtpc_session_state next)
 {
-    int rc = smtpc_session_command(s, a, b);
+    int rc = smtpc_session_command(s, a, b, next);
 
     if (rc != 0) {
         smtpc_session_fail(s, rc, 1);
@@ -308,7 +316,7 @@ static void queue_body_end(struct smtpc_session *s)
     if (n < 0)
         return;
     s->out_len += (size_t)n;
-    owe_reply(s);
+    owe_reply(s, SMTPC_S_END);
     s->body_ending = 0;
     s->state = SMTPC_S_END;
     if (SMTPC_WITH_TRACE && s->cfg.trace != NULL) {
@@ -371,7 +379,8 @@ void smtpc_session_fail(struct smtpc_session *s, int err, int quit_ok)
     s->fail_state = s->state;
     s->state = SMTPC_S_FAILED;
     s->out_off = s->out_len = 0;
-    s->owed = 0;
+    s->inflight_count = 0;
+    s->greeting_owed = 0;
     s->body_ending = 0;
     if (s->txn != NULL) {
         if (s->txn->result == 0)
@@ -427,33 +436,80 @@ static void end_txn(struct smtpc_session *s, int result, int rset)
     smtpc_session_ready(s);
 }
 
-static void send_rcpt(struct smtpc_session *s)
+static int pipelining(const struct smtpc_session *s)
 {
-    struct smtpc_line l;
-    int rc;
-
-    smtpc_line_open(s, &l);
-    smtpc_line_put(&l, "RCPT TO:<");
-    smtpc_line_put(&l, s->txn->rcpt[s->rcpt_next].address);
-    smtpc_line_put(&l, ">");
-    rc = smtpc_line_commit(s, &l, NULL);
-    if (rc != 0) {
-        smtpc_session_fail(s, rc, 1);
-        return;
-    }
-    s->state = SMTPC_S_RCPT;
+    return SMTPC_WITH_PIPELINING && (s->caps.flags & SMTPC_CAP_PIPELINING) &&
+           !(s->cfg.flags & SMTPC_F_NO_PIPELINING);
 }
 
-static void after_rcpts(struct smtpc_session *s)
+/* Queues the command a b c (b, c may be NULL) when the output buffer has
+ * room for it. Returns 0, 1 when there is no room yet (it goes once what is
+ * there is sent and answered), or the error when it can never fit. */
+static int queue_when_room(struct smtpc_session *s, const char *a, const char *b, const char *c,
+                           enum smtpc_session_state awaits)
+{
+    struct smtpc_line l;
+
+    smtpc_line_open(s, &l);
+    smtpc_line_put(&l, a);
+    if (b != NULL)
+        smtpc_line_put(&l, b);
+    if (c != NULL)
+        smtpc_line_put(&l, c);
+    if ((l.over || l.cap - l.len < 2) && s->out_len > 0)
+        return 1;
+    return smtpc_line_commit(s, &l, NULL, awaits);
+}
+
+/* Moves the transaction on after its start or a reply to it: queues the
+ * RCPTs and DATA that may go now (all of them with PIPELINING, else the
+ * next one once nothing is in flight) and, once every reply owed is in,
+ * ends it when it cannot deliver to the recipients the policy asks for. */
+static void txn_step(struct smtpc_session *s)
 {
     struct smtpc_txn *t = s->txn;
+    int ahead = pipelining(s), rc;
 
-    if (t->rcpt_accepted == 0 || (SMTPC_WITH_MULTI_RCPT && (t->flags & SMTPC_TXN_ALL_RCPTS) &&
-                                  t->rcpt_accepted < t->rcpt_count)) {
+    if (s->inflight_count > 0 && !ahead)
+        return; /* one command at a time: its reply first */
+    if (s->mail_refused || s->data_refused) {
+        if (s->inflight_count == 0) /* every reply owed is in */
+            end_txn(s,
+                    s->mail_refused         ? SMTPC_ERR_REFUSED_MAIL
+                    : t->rcpt_accepted == 0 ? SMTPC_ERR_REFUSED_RCPT
+                                            : SMTPC_ERR_REFUSED_DATA,
+                    !s->mail_refused);
+        return;
+    }
+    while (s->rcpt_sent < t->rcpt_count && s->inflight_count < SMTPC_PIPELINE_WINDOW &&
+           (ahead || s->inflight_count == 0)) {
+        rc = queue_when_room(s, "RCPT TO:<", t->rcpt[s->rcpt_sent].address, ">", SMTPC_S_RCPT);
+        if (rc < 0) {
+            smtpc_session_fail(s, rc, 1);
+            return;
+        }
+        if (rc > 0)
+            break;
+        s->rcpt_sent++;
+    }
+    if (s->rcpt_sent < t->rcpt_count || s->data_queued ||
+        s->inflight_count == SMTPC_PIPELINE_WINDOW)
+        return;
+    if (s->rcpt_next < t->rcpt_count) {
+        /* replies to RCPT still to come: DATA goes with them, except
+         * under the all-or-nothing policy, which must see them first */
+        if (!ahead || (t->flags & SMTPC_TXN_ALL_RCPTS))
+            return;
+    } else if (t->rcpt_accepted == 0 ||
+               (SMTPC_WITH_MULTI_RCPT && (t->flags & SMTPC_TXN_ALL_RCPTS) &&
+                t->rcpt_accepted < t->rcpt_count)) {
         end_txn(s, SMTPC_ERR_REFUSED_RCPT, 1);
         return;
     }
-    send_command(s, "DATA", NULL, SMTPC_S_DATA);
+    rc = queue_when_room(s, "DATA", NULL, NULL, SMTPC_S_DATA);
+    if (rc < 0)
+        smtpc_session_fail(s, rc, 1);
+    s->data_queued = rc == 0;
 }
 
 /* Authenticates if asked to, else ready: what follows the hello, and TLS
@@ -557,12 +613,11 @@ static void on_reply(struct smtpc_session *s)
         return;
     case SMTPC_S_MAIL:
         t->mail_reply = s->reply;
-        if (cls == 2) {
-            s->rcpt_next = 0;
-            send_rcpt(s);
-            return;
-        }
-        break;
+        if (cls != 2 && !refused)
+            break;
+        s->mail_refused = cls != 2; /* with PIPELINING, replies to RCPT and DATA still come */
+        txn_step(s);
+        return;
     case SMTPC_S_RCPT:
         t->rcpt[s->rcpt_next].reply = s->reply;
         if (cls == 2) {
@@ -571,22 +626,27 @@ static void on_reply(struct smtpc_session *s)
         } else if (!refused) {
             break;
         }
-#if SMTPC_WITH_MULTI_RCPT
-        if (++s->rcpt_next < t->rcpt_count) {
-            send_rcpt(s);
-            return;
-        }
-#endif
-        after_rcpts(s);
+        s->rcpt_next++;
+        txn_step(s);
         return;
     case SMTPC_S_DATA:
         t->data_reply = s->reply;
+        if (code == 354 && (s->mail_refused || t->rcpt_accepted == 0)) {
+            /* a pipelined DATA accepted with nowhere to deliver: closing
+             * without an end of data is the only way that sends nothing */
+            smtpc_session_fail(s, SMTPC_ERR_REPLY_UNEXPECTED, 0);
+            return;
+        }
         if (code == 354) {
             smtpc_body_encoder_init(&s->body, s->cfg.long_lines);
             s->state = SMTPC_S_BODY;
             return;
         }
-        break;
+        if (!refused)
+            break;
+        s->data_refused = 1;
+        txn_step(s);
+        return;
     case SMTPC_S_END:
         t->end_reply = s->reply;
         if (cls == 2) {
@@ -615,18 +675,38 @@ static void on_reply(struct smtpc_session *s)
         smtpc_session_fail(s, SMTPC_ERR_REPLY_UNEXPECTED, 1);
         return;
     }
-    /* a refused MAIL, DATA or end of data ends the transaction, not the
-     * session; after DATA the server still holds it, so RSET first */
-    if (st == SMTPC_S_MAIL || st == SMTPC_S_DATA || st == SMTPC_S_END)
-        end_txn(s, steps[st].refusal, st == SMTPC_S_DATA);
+    /* a refused end of data ends the transaction, not the session */
+    if (st == SMTPC_S_END)
+        end_txn(s, SMTPC_ERR_REFUSED_MESSAGE, 0);
     else
         smtpc_session_fail(s, steps[st].refusal, 1);
 }
 
-/* A reply may start now: one is owed and its command is all written. */
+/* A reply may start now: the greeting, or the reply to the oldest command
+ * in flight once all of that command is written. */
 static int reply_may_start(const struct smtpc_session *s)
 {
-    return s->owed && s->sent_total - s->owed_from <= (~0UL >> 1);
+    if (s->greeting_owed)
+        return 1;
+    return s->inflight_count > 0 &&
+           s->sent_total - s->inflight_end[s->inflight_head] <= (~0UL >> 1);
+}
+
+/* A complete reply answers the oldest command in flight: the session is in
+ * the state that reads it, then in that of the next one in flight. */
+static void answer(struct smtpc_session *s)
+{
+    if (s->greeting_owed) {
+        s->greeting_owed = 0;
+    } else {
+        s->state = (enum smtpc_session_state)s->inflight_kind[s->inflight_head];
+        s->inflight_head = (unsigned char)((s->inflight_head + 1) % SMTPC_PIPELINE_WINDOW);
+        s->inflight_count--;
+    }
+    s->replies++;
+    on_reply(s);
+    if (s->inflight_count > 0 && s->state != SMTPC_S_FAILED)
+        s->state = (enum smtpc_session_state)s->inflight_kind[s->inflight_head];
 }
 
 /* Bytes at in_off start a reply that answers nothing: the session fails,
@@ -702,11 +782,8 @@ static void pump(struct smtpc_session *s)
         trace(s, SMTPC_TRACE_IN, s->parser.line, strlen(s->parser.line));
         if (s->state == SMTPC_S_EHLO && s->reply.lines > 1 && s->reply.code == 250)
             parse_capability(s);
-        if (r == SMTPC_REPLY_DONE) {
-            s->owed = 0;
-            s->replies++;
-            on_reply(s);
-        }
+        if (r == SMTPC_REPLY_DONE)
+            answer(s);
     }
     if (s->in_off == s->in_len)
         s->in_off = s->in_len = 0;
@@ -807,11 +884,14 @@ int smtpc_session_txn_begin(struct smtpc_session *s, struct smtpc_txn *t)
     if (utf8)
         smtpc_line_put(&l, " SMTPUTF8");
 #endif
-    rc = smtpc_line_commit(s, &l, NULL);
+    rc = smtpc_line_commit(s, &l, NULL, SMTPC_S_MAIL);
     if (rc != 0)
         return rc;
     s->txn = t;
     s->state = SMTPC_S_MAIL;
+    s->rcpt_next = s->rcpt_sent = 0;
+    s->mail_refused = s->data_refused = s->data_queued = 0;
+    txn_step(s); /* with PIPELINING, the RCPTs and DATA go along */
     return 0;
 }
 
@@ -849,7 +929,7 @@ static int simple_command(struct smtpc_session *s, const char *cmd, enum smtpc_s
 
     if (s->state != SMTPC_S_READY)
         return SMTPC_ERR_STATE;
-    rc = smtpc_session_command(s, cmd, NULL);
+    rc = smtpc_session_command(s, cmd, NULL, next);
     if (rc != 0)
         return rc;
     s->state = next;

@@ -637,9 +637,10 @@ class T03Recipients(CliTest):
                       rcpts=[RCPT, "c@example.org"])
         self.assertExit(p, EX_UNAVAILABLE)
         self.assertErrorLine(p, "RCPT TO", "550 5.1.1 no such user")
+        # pipelined: DATA goes with the RCPTs under this policy, and is refused
         self.assertWire(srv, EHLO + mail_line(SENDER, mail_params(PLAIN_MESSAGE))
                         + b"RCPT TO:<b@example.org>\r\nRCPT TO:<c@example.org>\r\n"
-                        + b"RSET\r\n" + QUIT)
+                        + b"DATA\r\nRSET\r\n" + QUIT)
         self.assertNothingStored(srv)
 
 
@@ -978,7 +979,9 @@ class T08Refusals(CliTest):
         p = self.send(srv, message=PLAIN_MESSAGE)
         self.assertExit(p, EX_TEMPFAIL)
         self.assertErrorLine(p, "MAIL FROM", "451 4.3.0 try again later")
-        self.assertWire(srv, EHLO + mail_line(SENDER, mail_params(PLAIN_MESSAGE)) + QUIT)
+        # RCPT went with MAIL (PIPELINING); DATA waits for the RCPT replies
+        self.assertWire(srv, EHLO + mail_line(SENDER, mail_params(PLAIN_MESSAGE))
+                        + b"RCPT TO:<b@example.org>\r\n" + QUIT)
         self.assertNothingStored(srv)
 
     def test_08_mail_550(self):
@@ -1062,7 +1065,8 @@ class T09Malformed(CliTest):
 
     def test_09_reply_line_2000_bytes(self):
         self.malformed({"replies": {"MAIL": "250 " + "x" * 1996}}, "MAIL FROM",
-                       EHLO + mail_line(SENDER, mail_params(PLAIN_MESSAGE)))
+                       EHLO + mail_line(SENDER, mail_params(PLAIN_MESSAGE))
+                       + b"RCPT TO:<b@example.org>\r\n")  # pipelined with MAIL
 
     def test_09_greeting_2000_bytes(self):
         self.malformed({"greeting": "220 " + "y" * 1996}, "greeting", b"")
@@ -1101,7 +1105,8 @@ class T10Faults(CliTest):
         p = self.send(srv, message=PLAIN_MESSAGE)
         self.assertExit(p, EX_TEMPFAIL)
         self.assertErrorLine(p, "MAIL FROM", "closed")
-        self.assertWire(srv, EHLO + mail_line(SENDER, mail_params(PLAIN_MESSAGE)))
+        self.assertWire(srv, EHLO + mail_line(SENDER, mail_params(PLAIN_MESSAGE))
+                        + b"RCPT TO:<b@example.org>\r\n")  # pipelined with MAIL
         self.assertNothingStored(srv)
 
     def test_10_close_after_data_end(self):
@@ -1433,9 +1438,17 @@ class T14Unasked(CliTest):
         self.assertNothingStored(srv)
 
     def test_14_stray_after_mail(self):
-        # taken as RCPT's answer, it would have let DATA follow
-        self.unasked({"replies": {"MAIL": "250 2.1.0 ok\r\n250 2.1.5 stray"}}, "RCPT TO",
+        # one command at a time (no PIPELINING): taken as RCPT's answer, the
+        # stray would have let DATA follow
+        ehlo = {"ehlo": ["250-smtpc-test.localhost", "250-SIZE 10485760", "250 8BITMIME"]}
+        self.unasked(dict(ehlo, replies={"MAIL": "250 2.1.0 ok\r\n250 2.1.5 stray"}), "RCPT TO",
                      "250 2.1.5 stray", EHLO + mail_line(SENDER, mail_params(PLAIN_MESSAGE)))
+
+    def test_14_stray_after_pipelined_group(self):
+        # MAIL and RCPT in one write; a reply more than they are owed
+        self.unasked({"replies": {"RCPT": "250 2.1.5 ok\r\n250 2.1.5 stray"}}, "DATA",
+                     "250 2.1.5 stray", EHLO + mail_line(SENDER, mail_params(PLAIN_MESSAGE))
+                     + b"RCPT TO:<b@example.org>\r\n")
 
     def test_14_stray_after_refusal(self):
         # taken as QUIT's answer before; now no QUIT is said at all
