@@ -72,6 +72,24 @@ static void quit(struct harness *h)
     h_wants(h, SMTPC_DONE);
 }
 
+/* A transaction to b, c and d: the group goes in one write, and
+ * `replies` come back. */
+static void group(struct harness *h, const char *replies)
+{
+    ready(h);
+    begin(h, 3, 0);
+    h_client(h, MAIL RCPTS "DATA\r\n");
+    h_server(h, replies);
+}
+
+/* The transaction ended with the server still holding it: RSET. */
+static void rset(struct harness *h)
+{
+    h_client(h, "RSET\r\n");
+    h_server(h, "250 reset\r\n");
+    h_wants(h, SMTPC_READY);
+}
+
 /* One write out, one write of replies back, one recipient refused. */
 static void t_group(struct harness *h)
 {
@@ -105,9 +123,7 @@ static void t_all_rcpts_one_refused(struct harness *h)
     begin(h, 3, SMTPC_TXN_ALL_RCPTS);
     h_client(h, MAIL RCPTS);
     h_server(h, "250 ok\r\n250 ok\r\n450 4.2.1 later\r\n250 ok\r\n");
-    h_client(h, "RSET\r\n");
-    h_server(h, "250 reset\r\n");
-    h_wants(h, SMTPC_READY);
+    rset(h);
     assert_int_equal(txn.result, SMTPC_ERR_REFUSED_RCPT);
     assert_int_equal(txn.rcpt_accepted, 2);
     quit(h);
@@ -132,10 +148,7 @@ static void t_all_rcpts_accepted(struct harness *h)
  * the server holds no transaction, so no RSET. */
 static void t_mail_refused(struct harness *h)
 {
-    ready(h);
-    begin(h, 3, 0);
-    h_client(h, MAIL RCPTS "DATA\r\n");
-    h_server(h, "550 5.7.1 sender refused\r\n503 5.5.1 no MAIL\r\n503 5.5.1 no MAIL\r\n"
+    group(h, "550 5.7.1 sender refused\r\n503 5.5.1 no MAIL\r\n503 5.5.1 no MAIL\r\n"
                 "503 5.5.1 no MAIL\r\n503 5.5.1 no valid recipients\r\n");
     h_wants(h, SMTPC_READY);
     h_silent(h);
@@ -148,13 +161,8 @@ static void t_mail_refused(struct harness *h)
 /* Every recipient refused: DATA is refused too, then RSET. */
 static void t_no_rcpt_accepted(struct harness *h)
 {
-    ready(h);
-    begin(h, 3, 0);
-    h_client(h, MAIL RCPTS "DATA\r\n");
-    h_server(h, "250 ok\r\n550 no\r\n550 no\r\n550 no\r\n554 5.5.1 no valid recipients\r\n");
-    h_client(h, "RSET\r\n");
-    h_server(h, "250 reset\r\n");
-    h_wants(h, SMTPC_READY);
+    group(h, "250 ok\r\n550 no\r\n550 no\r\n550 no\r\n554 5.5.1 no valid recipients\r\n");
+    rset(h);
     assert_int_equal(txn.result, SMTPC_ERR_REFUSED_RCPT);
     quit(h);
 }
@@ -162,13 +170,8 @@ static void t_no_rcpt_accepted(struct harness *h)
 /* DATA refused with recipients accepted: RSET, the DATA error. */
 static void t_data_refused(struct harness *h)
 {
-    ready(h);
-    begin(h, 3, 0);
-    h_client(h, MAIL RCPTS "DATA\r\n");
-    h_server(h, "250 ok\r\n250 ok\r\n250 ok\r\n250 ok\r\n451 4.3.0 try later\r\n");
-    h_client(h, "RSET\r\n");
-    h_server(h, "250 reset\r\n");
-    h_wants(h, SMTPC_READY);
+    group(h, "250 ok\r\n250 ok\r\n250 ok\r\n250 ok\r\n451 4.3.0 try later\r\n");
+    rset(h);
     assert_int_equal(txn.result, SMTPC_ERR_REFUSED_DATA);
     assert_int_equal(txn.rcpt_accepted, 3);
     quit(h);
@@ -179,10 +182,7 @@ static void t_data_refused(struct harness *h)
  * is the only safe way out. */
 static void t_354_with_nowhere_to_deliver(struct harness *h)
 {
-    ready(h);
-    begin(h, 3, 0);
-    h_client(h, MAIL RCPTS "DATA\r\n");
-    h_server(h, "250 ok\r\n550 no\r\n550 no\r\n550 no\r\n354 go ahead anyway\r\n");
+    group(h, "250 ok\r\n550 no\r\n550 no\r\n550 no\r\n354 go ahead anyway\r\n");
     h_wants(h, SMTPC_FAILED);
     h_silent(h);
     assert_int_equal(smtpc_session_error(&h->s), SMTPC_ERR_REPLY_UNEXPECTED);
@@ -193,10 +193,7 @@ static void t_354_with_nowhere_to_deliver(struct harness *h)
 /* 421 in the middle of the group: the session ends there, at that RCPT. */
 static void t_421_mid_group(struct harness *h)
 {
-    ready(h);
-    begin(h, 3, 0);
-    h_client(h, MAIL RCPTS "DATA\r\n");
-    h_server(h, "250 ok\r\n250 ok\r\n421 4.3.2 shutting down\r\n");
+    group(h, "250 ok\r\n250 ok\r\n421 4.3.2 shutting down\r\n");
     h_wants(h, SMTPC_FAILED);
     assert_int_equal(smtpc_session_error(&h->s), SMTPC_ERR_REFUSED_RCPT);
     assert_int_equal(smtpc_session_step_id(&h->s), SMTPC_STEP_RCPT);
@@ -208,10 +205,7 @@ static void t_421_mid_group(struct harness *h)
 /* The server closes in the middle of the group. */
 static void t_close_mid_group(struct harness *h)
 {
-    ready(h);
-    begin(h, 3, 0);
-    h_client(h, MAIL RCPTS "DATA\r\n");
-    h_server(h, "250 ok\r\n250 ok\r\n");
+    group(h, "250 ok\r\n250 ok\r\n");
     smtpc_session_eof(&h->s);
     h_wants(h, SMTPC_FAILED);
     assert_int_equal(smtpc_session_error(&h->s), SMTPC_ERR_CLOSED);
@@ -222,10 +216,7 @@ static void t_close_mid_group(struct harness *h)
 /* A reply more than the group owes is unasked. */
 static void t_one_reply_too_many(struct harness *h)
 {
-    ready(h);
-    begin(h, 3, 0);
-    h_client(h, MAIL RCPTS "DATA\r\n");
-    h_server(h, "250 ok\r\n250 ok\r\n250 ok\r\n250 ok\r\n354 go\r\n250 stray\r\n");
+    group(h, "250 ok\r\n250 ok\r\n250 ok\r\n250 ok\r\n354 go\r\n250 stray\r\n");
     h_wants(h, SMTPC_FAILED);
     h_silent(h);
     assert_int_equal(smtpc_session_error(&h->s), SMTPC_ERR_REPLY_UNASKED);
