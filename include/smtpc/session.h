@@ -251,6 +251,7 @@ struct smtpc_session {
     unsigned long inflight_end[SMTPC_PIPELINE_WINDOW];
     unsigned char inflight_kind[SMTPC_PIPELINE_WINDOW];
     unsigned char inflight_head, inflight_count;
+    unsigned long answered_end; /* where the command answered last ends (sent_total) */
     enum smtpc_session_state state;
     enum smtpc_session_state fail_state; /* the state that failed */
     int error;                           /* sticky error once FAILED */

@@ -370,6 +370,28 @@ void smtpc_session_out_ack(struct smtpc_session *s, size_t n)
 
 /* ---- state ---- */
 
+/* Of the commands in flight at a failure, those all written are still
+ * owed their replies: when QUIT may follow, they stay in flight, marked to
+ * be read and dropped, so that none of their replies is taken for QUIT's.
+ * A command cut in the middle (part of it written) leaves no room for QUIT;
+ * the rest is never sent. */
+static void drain_inflight(struct smtpc_session *s)
+{
+    unsigned kept = 0, i;
+    unsigned long start = s->answered_end;
+
+    for (; kept < s->inflight_count; kept++) {
+        i = ((unsigned)s->inflight_head + kept) % SMTPC_PIPELINE_WINDOW;
+        if (s->sent_total - s->inflight_end[i] > (~0UL >> 1))
+            break; /* not all written */
+        start = s->inflight_end[i];
+        s->inflight_kind[i] = (unsigned char)SMTPC_S_FAILED;
+    }
+    if (s->sent_total != start)
+        s->quit_ok = 0; /* the next command is half written */
+    s->inflight_count = s->quit_ok ? (unsigned char)kept : 0;
+}
+
 void smtpc_session_fail(struct smtpc_session *s, int err, int quit_ok)
 {
     if (s->state == SMTPC_S_FAILED || s->state == SMTPC_S_DONE)
@@ -378,10 +400,10 @@ void smtpc_session_fail(struct smtpc_session *s, int err, int quit_ok)
     s->quit_ok = quit_ok != 0;
     s->fail_state = s->state;
     s->state = SMTPC_S_FAILED;
-    s->out_off = s->out_len = 0;
-    s->inflight_count = 0;
     s->greeting_owed = 0;
     s->body_ending = 0;
+    drain_inflight(s);
+    s->out_off = s->out_len = 0;
     if (s->txn != NULL) {
         if (s->txn->result == 0)
             s->txn->result = err;
@@ -696,17 +718,24 @@ static int reply_may_start(const struct smtpc_session *s)
  * the state that reads it, then in that of the next one in flight. */
 static void answer(struct smtpc_session *s)
 {
+    enum smtpc_session_state kind = SMTPC_S_GREETING;
+
     if (s->greeting_owed) {
         s->greeting_owed = 0;
     } else {
-        s->state = (enum smtpc_session_state)s->inflight_kind[s->inflight_head];
+        kind = (enum smtpc_session_state)s->inflight_kind[s->inflight_head];
+        s->answered_end = s->inflight_end[s->inflight_head];
         s->inflight_head = (unsigned char)((s->inflight_head + 1) % SMTPC_PIPELINE_WINDOW);
         s->inflight_count--;
     }
     s->replies++;
+    if (kind == SMTPC_S_FAILED)
+        return; /* owed to a command sent before a failure: dropped */
+    s->state = kind;
     on_reply(s);
-    if (s->inflight_count > 0 && s->state != SMTPC_S_FAILED)
-        s->state = (enum smtpc_session_state)s->inflight_kind[s->inflight_head];
+    kind = (enum smtpc_session_state)s->inflight_kind[s->inflight_head];
+    if (s->inflight_count > 0 && s->state != SMTPC_S_FAILED && kind != SMTPC_S_FAILED)
+        s->state = kind;
 }
 
 /* Bytes at in_off start a reply that answers nothing: the session fails,

@@ -223,6 +223,27 @@ static void t_one_reply_too_many(struct harness *h)
     assert_int_equal(txn.result, SMTPC_ERR_REPLY_UNASKED);
 }
 
+/* A failure with commands still in flight: their replies are still owed,
+ * read and dropped, so QUIT's is the one after them, whether they come
+ * before QUIT is said or after. */
+static void t_failure_mid_group_then_quit(struct harness *h)
+{
+    group(h, "354 not a reply to MAIL\r\n");
+    h_wants(h, SMTPC_FAILED);
+    assert_int_equal(smtpc_session_error(&h->s), SMTPC_ERR_REPLY_UNEXPECTED);
+    assert_int_equal(txn.result, SMTPC_ERR_REPLY_UNEXPECTED);
+    h_server(h, "503 5.5.1 need MAIL\r\n503 5.5.1 need MAIL\r\n"); /* two RCPTs */
+    h_wants(h, SMTPC_FAILED);
+    assert_int_equal(smtpc_session_quit(&h->s), 0);
+    h_client(h, "QUIT\r\n");
+    h_server(h, "503 5.5.1 need MAIL\r\n503 5.5.1 no recipients\r\n"); /* RCPT d, DATA */
+    h_wants(h, SMTPC_WANT_RECV);
+    h_server(h, "221 2.0.0 bye\r\n");
+    h_wants(h, SMTPC_DONE);
+    assert_int_equal(smtpc_session_reply(&h->s)->code, 221);
+    assert_int_equal(smtpc_session_error(&h->s), SMTPC_ERR_REPLY_UNEXPECTED);
+}
+
 /* More recipients than commands in flight: MAIL and 31 RCPTs, then one
  * more RCPT for each reply, then DATA. */
 static void t_window(struct harness *h)
@@ -342,6 +363,7 @@ TRANSCRIPT(354_with_nowhere_to_deliver, NULL)
 TRANSCRIPT(421_mid_group, NULL)
 TRANSCRIPT(close_mid_group, NULL)
 TRANSCRIPT(one_reply_too_many, NULL)
+TRANSCRIPT(failure_mid_group_then_quit, NULL)
 TRANSCRIPT(window, NULL)
 TRANSCRIPT(small_output_buffer, small_buffer)
 TRANSCRIPT(not_pipelined, no_pipelining)
@@ -359,6 +381,7 @@ int main(void)
         cmocka_unit_test(test_421_mid_group),
         cmocka_unit_test(test_close_mid_group),
         cmocka_unit_test(test_one_reply_too_many),
+        cmocka_unit_test(test_failure_mid_group_then_quit),
         cmocka_unit_test(test_window),
         cmocka_unit_test(test_small_output_buffer),
         cmocka_unit_test(test_not_pipelined),
