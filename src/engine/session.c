@@ -776,6 +776,9 @@ static void show_unasked(struct smtpc_session *s)
  * failed one only to see whether the server is still in step for QUIT. */
 static void pump(struct smtpc_session *s)
 {
+    struct smtpc_reply dropped; /* a reply owed to a command sent before a failure */
+
+    memset(&dropped, 0, sizeof dropped);
     while (s->in_off < s->in_len) {
         size_t used = 0;
         int r;
@@ -792,8 +795,13 @@ static void pump(struct smtpc_session *s)
             unasked(s);
             continue;
         }
-        r = smtpc_reply_parse(&s->parser, &s->reply, s->in + s->in_off, s->in_len - s->in_off,
-                              &used);
+        /* the failure's reply stays the session's: what is dropped is read aside */
+        r = smtpc_reply_parse(&s->parser,
+                              !s->greeting_owed && s->inflight_count > 0 &&
+                                      s->inflight_kind[s->inflight_head] == SMTPC_S_FAILED
+                                  ? &dropped
+                                  : &s->reply,
+                              s->in + s->in_off, s->in_len - s->in_off, &used);
         s->in_off += used;
         if (r < 0) {
             /* The server is still there: QUIT is polite, and its reply is

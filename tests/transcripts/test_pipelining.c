@@ -234,6 +234,7 @@ static void t_failure_mid_group_then_quit(struct harness *h)
     assert_int_equal(txn.result, SMTPC_ERR_REPLY_UNEXPECTED);
     h_server(h, "503 5.5.1 need MAIL\r\n503 5.5.1 need MAIL\r\n"); /* two RCPTs */
     h_wants(h, SMTPC_FAILED);
+    assert_int_equal(smtpc_session_reply(&h->s)->code, 354); /* the failure's, still */
     assert_int_equal(smtpc_session_quit(&h->s), 0);
     h_client(h, "QUIT\r\n");
     h_server(h, "503 5.5.1 need MAIL\r\n503 5.5.1 no recipients\r\n"); /* RCPT d, DATA */
