@@ -111,7 +111,8 @@ static int fail_session(struct smtpc_client *c)
     struct smtpc_session *s = &c->session;
     int err = smtpc_session_error(s);
 
-    record(c, err, smtpc_session_step_id(s), smtpc_error_has_reply(err) ? smtpc_session_reply(s) : NULL);
+    record(c, err, smtpc_session_step_id(s),
+           smtpc_error_has_reply(err) ? smtpc_session_reply(s) : NULL);
     if (smtpc_session_quit(s) == 0)
         drive(c, 0, c->opt.quit_timeout_s);
     c->t->ops->close(c->t);
@@ -246,7 +247,10 @@ static int send_txn(struct smtpc_client *c, struct smtpc_txn *t, const struct sm
         record(c, rc, SMTPC_STEP_MAIL, NULL);
         return rc;
     }
-    drive(c, SMTPC_WANT_BODY | SMTPC_READY, 0);
+    /* DATA's 354 comes first; BDAT takes the body at once, so that it
+     * shares a write with MAIL and the RCPTs */
+    if (!(smtpc_session_wants(s) & SMTPC_WANT_BODY))
+        drive(c, SMTPC_WANT_BODY | SMTPC_READY, 0);
     if (smtpc_session_wants(s) & SMTPC_WANT_BODY) {
         run_body(c, parts, count, read, ctx);
         drive(c, SMTPC_READY, 0);
@@ -265,30 +269,46 @@ static int send_txn(struct smtpc_client *c, struct smtpc_txn *t, const struct sm
     return t->result;
 }
 
+/* Whether the server takes BODY=BINARYMIME in BDAT. */
+static int binarymime(const struct smtpc_client *c)
+{
+    unsigned need = SMTPC_CAP_CHUNKING | SMTPC_CAP_BINARYMIME;
+
+    return SMTPC_WITH_CHUNKING && c->t != NULL && (c->session.caps.flags & need) == need &&
+           !(c->session.cfg.flags & SMTPC_F_NO_CHUNKING);
+}
+
 int smtpc_client_send_parts(struct smtpc_client *c, struct smtpc_txn *txn,
                             const struct smtpc_part *parts, size_t count)
 {
-    unsigned long long size = 0;
-    int eight = 0, rc;
+    struct smtpc_body_measure m;
     size_t i;
 
     if (txn == NULL || (parts == NULL && count > 0))
         return SMTPC_ERR_ARG;
     if (txn->flags & SMTPC_TXN_CHECKED)
         return send_txn(c, txn, parts, count, NULL, NULL);
+    /* what the body is decides these, not an earlier message's */
+    txn->flags &= ~(SMTPC_TXN_8BIT | SMTPC_TXN_SIZE_EXACT | SMTPC_TXN_BINARY);
+    smtpc_body_measure_init(&m);
     for (i = 0; i < count; i++) {
         if (parts[i].data == NULL && parts[i].len > 0)
             return SMTPC_ERR_ARG;
-        rc = smtpc_body_check((const uint8_t *)parts[i].data, parts[i].len, &eight);
-        if (rc != 0 && c->session.cfg.long_lines == SMTPC_LONG_LINES_FAIL) {
-            record(c, rc, SMTPC_STEP_MESSAGE, NULL);
-            return rc;
-        }
-        size += parts[i].len;
+        smtpc_body_measure_add(&m, (const uint8_t *)parts[i].data, parts[i].len);
     }
-    if (eight)
+    txn->size = smtpc_body_measure_end(&m); /* RFC 1870's size, and BDAT's */
+    txn->flags |= SMTPC_TXN_SIZE_EXACT;
+    if (m.eight_bit)
         txn->flags |= SMTPC_TXN_8BIT;
-    txn->size = size;
+    if ((m.long_line && c->session.cfg.long_lines == SMTPC_LONG_LINES_FAIL) ||
+        (m.eight_bit && !(c->session.caps.flags & SMTPC_CAP_8BITMIME))) {
+        if (binarymime(c)) {
+            txn->flags |= SMTPC_TXN_BINARY; /* what it needs, in BDAT */
+        } else if (m.long_line && c->session.cfg.long_lines == SMTPC_LONG_LINES_FAIL) {
+            record(c, SMTPC_ERR_BODY_LINE, SMTPC_STEP_MESSAGE, NULL);
+            return SMTPC_ERR_BODY_LINE;
+        }
+    }
     return send_txn(c, txn, parts, count, NULL, NULL);
 }
 

@@ -267,9 +267,10 @@ static void session_config(const NX_SMTP_CLIENT *c, struct smtpc_session_config 
     /* the original reads " 250 SIZE" as a reply line (NetX Duo's
      * two_packet_EHLO_auth_last_message test sends one) */
     cfg->flags |= SMTPC_F_LENIENT_REPLY_BLANKS;
-    /* one command per segment, each after the reply before, as the original
-     * does (NetX Duo's tests look for each command in a segment of its own) */
-    cfg->flags |= SMTPC_F_NO_PIPELINING;
+    /* one command per segment, each after the reply before, and DATA, as the
+     * original does (NetX Duo's tests look for each command in a segment of
+     * its own) */
+    cfg->flags |= SMTPC_F_NO_PIPELINING | SMTPC_F_NO_CHUNKING;
     for (i = 0; i < SMTPC_TIMEOUT_CLASSES; i++)
         cfg->timeout_s[i] = seconds_of(NX_SMTP_ENVELOPE_TIMEOUT);
     cfg->timeout_s[SMTPC_TIMEOUT_GREETING] = seconds_of(NX_SMTP_GREETING_TIMEOUT);

@@ -35,6 +35,7 @@ struct smtpc_body_encoder {
     int at_line_start;            /* nothing on the current line yet */
     int after_cr;                 /* last input byte was CR (an LF now is its pair) */
     int long_lines;               /* SMTPC_LONG_LINES_* */
+    int no_stuffing;              /* BDAT: lines starting with '.' go as they are */
 };
 
 void smtpc_body_encoder_init(struct smtpc_body_encoder *e, int long_lines);
@@ -57,10 +58,30 @@ struct smtpc_part {
     size_t len;
 };
 
+/* What a body is, measured before it is sent, in as many pieces as it
+ * comes (a piece may end between the CR and the LF of a line break):
+ * smtpc_body_measure_init, _add for each piece, _end. */
+struct smtpc_body_measure {
+    unsigned long long size; /* octets the message is on the wire without dot-stuffing: line
+                                breaks as CRLF, a final CRLF added when missing (RFC 1870's SIZE,
+                                and exactly what BDAT sends) */
+    int eight_bit;           /* a byte >= 0x80 appears */
+    int long_line;           /* a line is over SMTPC_BODY_LINE_MAX octets once dot-stuffed */
+    unsigned long line;      /* private: the current line's length so far */
+    int at_line_start;       /* private */
+    int after_cr;            /* private */
+};
+
+void smtpc_body_measure_init(struct smtpc_body_measure *m);
+void smtpc_body_measure_add(struct smtpc_body_measure *m, const uint8_t *p, size_t n);
+/* Counts the final line break the encoders add; returns m->size. */
+unsigned long long smtpc_body_measure_end(struct smtpc_body_measure *m);
+
 /* Checks a whole body against the line-length limit before anything is
  * sent: returns 0, or SMTPC_ERR_BODY_LINE. Counts as the encoder does
  * (a dot-stuffed line is one octet longer). Sets *eight_bit to 1 when a
- * byte >= 0x80 appears (eight_bit may be NULL). */
+ * byte >= 0x80 appears, else to 0 (eight_bit may be NULL). A body in one
+ * piece, measured. */
 int smtpc_body_check(const uint8_t *body, size_t len, int *eight_bit);
 
 #ifdef __cplusplus

@@ -98,11 +98,15 @@ int smtpc_client_init_as(struct smtpc_client *c, const struct smtpc_client_optio
 int smtpc_client_open(struct smtpc_client *c);
 
 /* One transaction on an open connection, the body from a buffer. The body
- * is checked first (lines over 998 octets under the fail policy give
- * SMTPC_ERR_BODY_LINE before any byte is sent), its 8-bit content and size
- * set txn->flags and txn->size. Returns txn->result (0: accepted for
- * txn->rcpt_accepted recipients), or a connection error, after which the
- * connection is closed. */
+ * is measured first (smtpc_body_measure): its exact size goes in txn->size
+ * (for SIZE=, and with CHUNKING for one BDAT chunk that leaves with MAIL
+ * and the RCPTs), its 8-bit content and size set txn->flags
+ * (SMTPC_TXN_8BIT, SMTPC_TXN_SIZE_EXACT). Lines over 998 octets under the
+ * fail policy, or 8-bit bytes with no 8BITMIME, go with BODY=BINARYMIME
+ * when the server offers it with CHUNKING (SMTPC_TXN_BINARY); otherwise
+ * long lines give SMTPC_ERR_BODY_LINE before any byte is sent. Returns
+ * txn->result (0: accepted for txn->rcpt_accepted recipients), or a
+ * connection error, after which the connection is closed. */
 int smtpc_client_send(struct smtpc_client *c, struct smtpc_txn *txn, const void *body, size_t len);
 
 /* The same with the message in `count` pieces sent one after the other
@@ -114,7 +118,9 @@ int smtpc_client_send_parts(struct smtpc_client *c, struct smtpc_txn *txn,
 
 #if SMTPC_CHUNK_BUF > 0
 /* The same with the body pulled from `read` as it is sent (into a buffer of
- * SMTPC_CHUNK_BUF bytes; the call exists when that is not 0). */
+ * SMTPC_CHUNK_BUF bytes; the call exists when that is not 0). txn->flags
+ * and txn->size are the caller's: with CHUNKING, a body of unknown size
+ * goes in chunks of the output buffer's size, each with its reply. */
 int smtpc_client_send_stream(struct smtpc_client *c, struct smtpc_txn *txn,
                              smtpc_body_read_fn *read, void *ctx);
 #endif

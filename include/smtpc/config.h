@@ -103,6 +103,14 @@
 #ifndef SMTPC_WITH_PIPELINING
 #define SMTPC_WITH_PIPELINING SMTPC_CONFIG_FULL
 #endif
+/* CHUNKING (RFC 3030): when the server offers it, the message goes in BDAT
+ * chunks instead of DATA: no dot-stuffing, no end-of-data line, and with
+ * PIPELINING the whole message of known size in one write with MAIL and the
+ * RCPTs; BODY=BINARYMIME for a body that needs it, when offered. Off, DATA
+ * is always used. */
+#ifndef SMTPC_WITH_CHUNKING
+#define SMTPC_WITH_CHUNKING SMTPC_CONFIG_FULL
+#endif
 /* Enhanced status codes (RFC 3463): struct smtpc_reply.enhanced holds the
  * "5.1.1" of a reply's first line. Off, it is always "". */
 #ifndef SMTPC_WITH_ENHANCED_CODES
@@ -218,7 +226,7 @@
  * the shared structs' arrays (the reply text and the parser's line: struct
  * smtpc_reply sits in the caller's struct smtpc_txn); the struct sizes are
  * compared besides (SMTPC_CLIENT_POSIX shows in struct smtpc_client's, and
- * sizes the 17 bits of the fold confuse show in them too). */
+ * sizes the 16 bits of the fold confuse show in them too). */
 #define SMTPC_CONFIG_ID                                                                            \
     (((unsigned long)(SMTPC_WITH_TLS != 0) << 0) | ((unsigned long)(SMTPC_WITH_TRACE != 0) << 1) | \
      ((unsigned long)(SMTPC_WITH_CRAM_MD5 != 0) << 2) |                                            \
@@ -234,8 +242,9 @@
      ((unsigned long)(SMTPC_WITH_MULTI_RCPT != 0) << 12) |                                         \
      ((unsigned long)(SMTPC_WITH_ERROR_TEXTS != 0) << 13) |                                        \
      ((unsigned long)(SMTPC_WITH_PIPELINING != 0) << 14) |                                         \
+     ((unsigned long)(SMTPC_WITH_CHUNKING != 0) << 15) |                                           \
      ((((unsigned long)SMTPC_REPLY_TEXT_MAX * 1031ul + (unsigned long)SMTPC_REPLY_LINE_KEEP) &    \
-       0x1FFFFul)                                                                                  \
-      << 15))
+       0xFFFFul)                                                                                   \
+      << 16))
 
 #endif

@@ -39,6 +39,7 @@ extern "C" {
 #define SMTPC_ERR_BODY_SOURCE -9  /* the caller's body source reported an error */
 #define SMTPC_ERR_HEADER -10      /* a header value is invalid or does not fit */
 #define SMTPC_ERR_CONFIG -11      /* the caller was built with another smtpc/config.h than smtpc */
+#define SMTPC_ERR_BODY_SIZE -12   /* the body is not the size declared (SMTPC_TXN_SIZE_EXACT) */
 
 /* protocol */
 #define SMTPC_ERR_REPLY_SYNTAX -100       /* reply line is not "ddd", "ddd text" or "ddd-text" */

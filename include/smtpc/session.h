@@ -113,6 +113,9 @@ enum smtpc_timeout_class {
 /* Never pipeline, even when the server offers PIPELINING: one command per
  * write, each after the reply before (the NetX Duo API's behaviour). */
 #define SMTPC_F_NO_PIPELINING 0x100u
+/* Never use CHUNKING (BDAT), even when the server offers it: DATA, as
+ * without SMTPC_WITH_CHUNKING (the NetX Duo API's behaviour). */
+#define SMTPC_F_NO_CHUNKING 0x200u
 
 /* TLS policies (config.tls). */
 #define SMTPC_TLS_NONE 0 /* never: STARTTLS is not used even when offered */
@@ -162,6 +165,19 @@ struct smtpc_rcpt {
 /* The caller checked the body (smtpc_body_check) and set SMTPC_TXN_8BIT
  * and size: smtpc_client_send and _send_parts do not scan it again. */
 #define SMTPC_TXN_CHECKED 0x04u
+/* txn->size is the message's exact size as smtpc_body_measure gives it
+ * (line breaks as CRLF, the final one included). With CHUNKING the whole
+ * message then goes as one "BDAT size LAST" chunk, in the same write as
+ * MAIL and the RCPTs when PIPELINING is offered too. A body that comes out
+ * at another size fails the session with SMTPC_ERR_BODY_SIZE, the chunk
+ * unfinished: the connection must be closed, and the server discards it. */
+#define SMTPC_TXN_SIZE_EXACT 0x08u
+/* The body needs BINARYMIME (RFC 3030): a line over 998 octets, or 8-bit
+ * bytes with no 8BITMIME. With CHUNKING and BINARYMIME offered, MAIL says
+ * BODY=BINARYMIME and lines of any length go; otherwise the flag is
+ * ignored and the body follows the session's long-line policy. Line breaks
+ * are sent as CRLF either way. */
+#define SMTPC_TXN_BINARY 0x10u
 
 struct smtpc_txn {
     const char *from;              /* in: reverse-path without brackets; "" for the null sender */
@@ -228,7 +244,9 @@ enum smtpc_session_state {
     SMTPC_S_NOOP,
     SMTPC_S_QUIT,
     SMTPC_S_DONE,
-    SMTPC_S_FAILED
+    SMTPC_S_FAILED,
+    SMTPC_S_BDAT,     /* a chunk's reply (last: without SMTPC_WITH_CHUNKING, never) */
+    SMTPC_S_BDAT_LAST /* the last chunk's reply: the verdict */
 };
 
 /* The session. Caller-allocated; every field is private. */
@@ -272,6 +290,16 @@ struct smtpc_session {
     unsigned char framing_lost;    /* failed on a malformed reply: what follows, until QUIT, is
                                       its rest */
     unsigned char showing_unasked; /* an unasked reply is being read into `reply` */
+#if SMTPC_WITH_CHUNKING
+    struct smtpc_session_bdat {
+        unsigned long long size;  /* exact: the size declared in the one chunk */
+        size_t chunk_at;          /* where the open chunk's header room starts in `out` */
+        unsigned char on;         /* the transaction sends BDAT, not DATA */
+        unsigned char exact;      /* in one chunk of the declared size */
+        unsigned char body_open;  /* body bytes are taken */
+        unsigned char chunk_open; /* a chunk is being filled (not sendable yet) */
+    } bdat;
+#endif
 };
 
 /* Fills `cfg` with defaults: no credentials, every mechanism, RFC timeouts. */

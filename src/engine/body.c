@@ -63,7 +63,7 @@ long smtpc_body_encode(struct smtpc_body_encoder *e, const uint8_t *in, size_t i
             i++;
             continue;
         }
-        if (e->at_line_start && c == '.') {
+        if (e->at_line_start && c == '.' && !e->no_stuffing) {
             if (out_cap - o < 2)
                 break;
             out[o++] = '.';
@@ -132,36 +132,79 @@ static int any_high_bit(const uint8_t *p, size_t n)
     return (acc & 0x80u) != 0;
 }
 
+void smtpc_body_measure_init(struct smtpc_body_measure *m)
+{
+    memset(m, 0, sizeof *m);
+    m->at_line_start = 1;
+}
+
 /* The body is read a run of ordinary bytes at a time, each found with
  * memchr (plain_run, never more than a line's limit ahead, so a body with
  * no line break is still read once), and its 8-bit bytes in one pass.
- * A long line is remembered, not returned at once, so that *eight_bit
- * holds for the whole body whatever the line policy. */
-int smtpc_body_check(const uint8_t *body, size_t len, int *eight_bit)
+ * A long line is remembered, not returned at once, so that eight_bit
+ * holds for the whole body whatever the line policy. Without `sized`
+ * (smtpc_body_check, all a device's drop-in needs), the size is not
+ * counted and the code that counts it is left out. */
+#if defined(__GNUC__)
+__attribute__((always_inline))
+#endif
+static inline void
+measure(struct smtpc_body_measure *m, const uint8_t *p, size_t n, int sized)
 {
-    size_t i = 0, line = 0;
-    int start = 1, eight = 0, rc = 0;
+    size_t i = 0;
 
-    while (i < len) {
-        size_t window = len - i < SMTPC_BODY_LINE_MAX + 2 ? len - i : SMTPC_BODY_LINE_MAX + 2;
-        size_t run = plain_run(body + i, window);
+    while (i < n) {
+        size_t window = n - i < SMTPC_BODY_LINE_MAX + 2 ? n - i : SMTPC_BODY_LINE_MAX + 2;
+        size_t run = plain_run(p + i, window);
 
         if (run > 0) {
-            if (!eight)
-                eight = any_high_bit(body + i, run);
-            line += run + (start && body[i] == '.'); /* a leading dot is doubled */
-            if (line > SMTPC_BODY_LINE_MAX)
-                rc = SMTPC_ERR_BODY_LINE;
-            start = 0;
+            if (!m->eight_bit)
+                m->eight_bit = any_high_bit(p + i, run);
+            m->line += run + (m->at_line_start && p[i] == '.'); /* a leading dot is doubled */
+            if (m->line > SMTPC_BODY_LINE_MAX)
+                m->long_line = 1;
+            m->at_line_start = 0;
+            if (sized) {
+                m->after_cr = 0;
+                m->size += run;
+            }
             i += run;
         }
-        if (i < len && run < window) { /* a CR or LF ends the line */
-            line = 0;
-            start = 1;
+        if (i < n && run < window) { /* a CR or LF ends the line: CRLF on the wire */
+            if (sized) {
+                if (!(p[i] == '\n' && m->after_cr))
+                    m->size += 2;
+                m->after_cr = p[i] == '\r';
+            }
+            m->line = 0;
+            m->at_line_start = 1;
             i++;
         }
     }
+}
+
+void smtpc_body_measure_add(struct smtpc_body_measure *m, const uint8_t *p, size_t n)
+{
+    measure(m, p, n, 1);
+}
+
+unsigned long long smtpc_body_measure_end(struct smtpc_body_measure *m)
+{
+    if (!m->at_line_start)
+        m->size += 2;
+    m->at_line_start = 1;
+    m->line = 0;
+    return m->size;
+}
+
+int smtpc_body_check(const uint8_t *body, size_t len, int *eight_bit)
+{
+    struct smtpc_body_measure m;
+
+    memset(&m, 0, sizeof m); /* smtpc_body_measure_init, without its call */
+    m.at_line_start = 1;
+    measure(&m, body, len, 0);
     if (eight_bit != NULL)
-        *eight_bit = eight;
-    return rc;
+        *eight_bit = m.eight_bit;
+    return m.long_line ? SMTPC_ERR_BODY_LINE : 0;
 }

@@ -23,6 +23,7 @@ static const struct error_name names[] = {
     {SMTPC_ERR_BODY_SOURCE, "reading the message failed"},
     {SMTPC_ERR_HEADER, "invalid header value"},
     {SMTPC_ERR_CONFIG, "program and smtpc built with different configurations (smtpc/config.h)"},
+    {SMTPC_ERR_BODY_SIZE, "message not of the size declared"},
     {SMTPC_ERR_REPLY_SYNTAX, "malformed reply from server"},
     {SMTPC_ERR_REPLY_TOO_LONG, "reply line from server too long"},
     {SMTPC_ERR_REPLY_LINES, "reply from server has too many lines"},

@@ -50,6 +50,34 @@ void smtpc_line_put_ulong(struct smtpc_line *l, unsigned long long v);
 int smtpc_line_commit(struct smtpc_session *s, struct smtpc_line *l, const char *shown,
                       enum smtpc_session_state awaits);
 
+/* The command just queued is owed a reply, which `awaits` reads, once all
+ * of it is written. */
+void smtpc_session_owe(struct smtpc_session *s, enum smtpc_session_state awaits);
+
+/* Moves [out_off, out_len) to the front of the output buffer. */
+void smtpc_session_compact_out(struct smtpc_session *s);
+
+/* Traces a line (SMTPC_TRACE_*). */
+#if SMTPC_WITH_TRACE
+void smtpc_session_trace(struct smtpc_session *s, int dir, const char *line, size_t len);
+#else
+static inline void smtpc_session_trace(struct smtpc_session *s, int dir, const char *line,
+                                       size_t len)
+{
+    (void)s;
+    (void)dir;
+    (void)line;
+    (void)len;
+}
+#endif
+
+/* Commands go ahead of their replies (PIPELINING offered and allowed). */
+static inline int smtpc_session_pipelining(const struct smtpc_session *s)
+{
+    return SMTPC_WITH_PIPELINING && (s->caps.flags & SMTPC_CAP_PIPELINING) &&
+           !(s->cfg.flags & SMTPC_F_NO_PIPELINING);
+}
+
 /* Queues a complete command line made of `a` and `b` (b may be NULL). */
 int smtpc_session_command(struct smtpc_session *s, const char *a, const char *b,
                           enum smtpc_session_state awaits);
@@ -66,6 +94,29 @@ void smtpc_session_ready(struct smtpc_session *s);
 void smtpc_session_note(struct smtpc_session *s, const char *text);
 #else
 #define smtpc_session_note(s, text) ((void)(s))
+#endif
+
+/* CHUNKING (RFC 3030): the body in BDAT chunks. See bdat.c. */
+#if SMTPC_WITH_CHUNKING
+#define SMTPC_BDAT_ON(s) ((s)->bdat.on)
+#define SMTPC_BDAT_BODY_OPEN(s) ((s)->bdat.body_open)
+/* Whether this transaction will use BDAT (CHUNKING offered and allowed). */
+int smtpc_bdat_offered(const struct smtpc_session *s);
+/* The body may start: the encoder is set up, and with an exact size the
+ * one "BDAT n LAST" is queued. 0, 1 (no room yet) or an error. */
+int smtpc_bdat_open(struct smtpc_session *s, int binary);
+/* Body bytes, as smtpc_session_body_write. */
+long smtpc_bdat_write(struct smtpc_session *s, const uint8_t *data, size_t len);
+/* Ends the body when there is room (called again until it is done). */
+void smtpc_bdat_finish(struct smtpc_session *s);
+/* No more chunks: the open one, unsent, is dropped (not with an exact
+ * size, whose chunk must be completed). */
+void smtpc_bdat_stop(struct smtpc_session *s);
+/* Body bytes are wanted now. */
+int smtpc_bdat_takes_body(const struct smtpc_session *s);
+#else
+#define SMTPC_BDAT_ON(s) 0
+#define SMTPC_BDAT_BODY_OPEN(s) 0
 #endif
 
 /* SASL: starts authentication after EHLO (or skips it), and handles the

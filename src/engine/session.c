@@ -61,6 +61,10 @@ static const struct step steps[] = {
     [SMTPC_S_QUIT] = {SMTPC_ERR_REFUSED_COMMAND, SMTPC_STEP_QUIT, SMTPC_TIMEOUT_COMMAND},
     [SMTPC_S_DONE] = {SMTPC_ERR_REFUSED_COMMAND, SMTPC_STEP_CLOSED, SMTPC_TIMEOUT_NONE},
     [SMTPC_S_FAILED] = {SMTPC_ERR_REFUSED_COMMAND, SMTPC_STEP_FAILED, SMTPC_TIMEOUT_NONE},
+#if SMTPC_WITH_CHUNKING
+    [SMTPC_S_BDAT] = {SMTPC_ERR_REFUSED_MESSAGE, SMTPC_STEP_BODY, SMTPC_TIMEOUT_DATA_BLOCK},
+    [SMTPC_S_BDAT_LAST] = {SMTPC_ERR_REFUSED_MESSAGE, SMTPC_STEP_END, SMTPC_TIMEOUT_DATA_END},
+#endif
 };
 
 static const unsigned default_timeouts[SMTPC_TIMEOUT_CLASSES] = {
@@ -178,10 +182,14 @@ int smtpc_session_init_as(struct smtpc_session *s, const struct smtpc_session_co
 
 /* ---- output ---- */
 
-static void compact_out(struct smtpc_session *s)
+void smtpc_session_compact_out(struct smtpc_session *s)
 {
     if (s->out_off == 0)
         return;
+#if SMTPC_WITH_CHUNKING
+    if (s->bdat.chunk_open)
+        s->bdat.chunk_at -= s->out_off;
+#endif
     memmove(s->out, s->out + s->out_off, s->out_len - s->out_off);
     s->out_len -= s->out_off;
     s->out_off = 0;
@@ -189,7 +197,7 @@ static void compact_out(struct smtpc_session *s)
 
 void smtpc_line_open(struct smtpc_session *s, struct smtpc_line *l)
 {
-    compact_out(s);
+    smtpc_session_compact_out(s);
     l->buf = (char *)s->out + s->out_len;
     l->cap = s->out_cap - s->out_len;
     l->len = 0;
@@ -238,9 +246,20 @@ static void parse_capability(struct smtpc_session *s)
     smtpc_caps_parse_line(&s->caps, s->parser.line, len);
 }
 
-/* The command just queued is owed a reply, which `awaits` reads, once all
- * of it is written. */
-static void owe_reply(struct smtpc_session *s, enum smtpc_session_state awaits)
+#if SMTPC_WITH_TRACE
+void smtpc_session_trace(struct smtpc_session *s, int dir, const char *line, size_t len)
+{
+    if (s->cfg.trace != NULL)
+        s->cfg.trace(s->cfg.trace_ctx, dir, line, len);
+}
+
+void smtpc_session_note(struct smtpc_session *s, const char *text)
+{
+    smtpc_session_trace(s, SMTPC_TRACE_INFO, text, strlen(text));
+}
+#endif
+
+void smtpc_session_owe(struct smtpc_session *s, enum smtpc_session_state awaits)
 {
     unsigned i = ((unsigned)s->inflight_head + s->inflight_count) % SMTPC_PIPELINE_WINDOW;
 
@@ -248,19 +267,6 @@ static void owe_reply(struct smtpc_session *s, enum smtpc_session_state awaits)
     s->inflight_kind[i] = (unsigned char)awaits;
     s->inflight_count++;
 }
-
-static void trace(struct smtpc_session *s, int dir, const char *line, size_t len)
-{
-    if (SMTPC_WITH_TRACE && s->cfg.trace != NULL)
-        s->cfg.trace(s->cfg.trace_ctx, dir, line, len);
-}
-
-#if SMTPC_WITH_TRACE
-void smtpc_session_note(struct smtpc_session *s, const char *text)
-{
-    trace(s, SMTPC_TRACE_INFO, text, strlen(text));
-}
-#endif
 
 int smtpc_line_commit(struct smtpc_session *s, struct smtpc_line *l, const char *shown,
                       enum smtpc_session_state awaits)
@@ -273,11 +279,11 @@ int smtpc_line_commit(struct smtpc_session *s, struct smtpc_line *l, const char 
     if (s->inflight_count == SMTPC_PIPELINE_WINDOW)
         return SMTPC_ERR_STATE; /* never: callers keep within the window */
     if (shown != NULL)
-        trace(s, SMTPC_TRACE_OUT, shown, strlen(shown));
+        smtpc_session_trace(s, SMTPC_TRACE_OUT, shown, strlen(shown));
     else
-        trace(s, SMTPC_TRACE_OUT, l->buf, len);
+        smtpc_session_trace(s, SMTPC_TRACE_OUT, l->buf, len);
     s->out_len += l->len;
-    owe_reply(s, awaits);
+    smtpc_session_owe(s, awaits);
     return 0;
 }
 
@@ -311,12 +317,12 @@ static void queue_body_end(struct smtpc_session *s)
 {
     long n;
 
-    compact_out(s);
+    smtpc_session_compact_out(s);
     n = smtpc_body_finish(&s->body, s->out + s->out_len, s->out_cap - s->out_len);
     if (n < 0)
         return;
     s->out_len += (size_t)n;
-    owe_reply(s, SMTPC_S_END);
+    smtpc_session_owe(s, SMTPC_S_END);
     s->body_ending = 0;
     s->state = SMTPC_S_END;
     if (SMTPC_WITH_TRACE && s->cfg.trace != NULL) {
@@ -332,8 +338,20 @@ static void queue_body_end(struct smtpc_session *s)
         smtpc_line_put(&l, " octets sent");
         note[l.len] = '\0';
         smtpc_session_note(s, note);
-        trace(s, SMTPC_TRACE_OUT, ".", 1);
+        smtpc_session_trace(s, SMTPC_TRACE_OUT, ".", 1);
     }
+}
+
+/* The end of data, or of the last chunk, once there is room for it. */
+static void finish_body(struct smtpc_session *s)
+{
+#if SMTPC_WITH_CHUNKING
+    if (s->bdat.on) {
+        smtpc_bdat_finish(s);
+        return;
+    }
+#endif
+    queue_body_end(s);
 }
 
 /* Bytes the driver may send now. While the body is being written, its last
@@ -345,6 +363,12 @@ static size_t sendable(const struct smtpc_session *s)
 {
     size_t pending = s->out_len - s->out_off;
 
+#if SMTPC_WITH_CHUNKING
+    if (s->bdat.chunk_open)
+        return s->bdat.chunk_at - s->out_off; /* a chunk goes once its size is known */
+    if (s->bdat.on)
+        return pending;
+#endif
     if (s->state == SMTPC_S_BODY)
         return pending > 2 ? pending - 2 : 0;
     return pending;
@@ -365,7 +389,7 @@ void smtpc_session_out_ack(struct smtpc_session *s, size_t n)
     if (s->out_off == s->out_len)
         s->out_off = s->out_len = 0;
     if (s->body_ending)
-        queue_body_end(s);
+        finish_body(s);
 }
 
 /* ---- state ---- */
@@ -402,6 +426,9 @@ void smtpc_session_fail(struct smtpc_session *s, int err, int quit_ok)
     s->state = SMTPC_S_FAILED;
     s->greeting_owed = 0;
     s->body_ending = 0;
+#if SMTPC_WITH_CHUNKING
+    s->bdat.body_open = s->bdat.chunk_open = 0;
+#endif
     drain_inflight(s);
     s->out_off = s->out_len = 0;
     if (s->txn != NULL) {
@@ -430,6 +457,10 @@ unsigned smtpc_session_wants(const struct smtpc_session *s)
     case SMTPC_S_READY:
         return w | SMTPC_READY;
     case SMTPC_S_BODY:
+#if SMTPC_WITH_CHUNKING
+        if (s->bdat.on) /* nothing in flight, the body open */
+            return smtpc_bdat_takes_body(s) ? (w | SMTPC_WANT_BODY) : w;
+#endif
         return s->body_ending ? w : (w | SMTPC_WANT_BODY);
     case SMTPC_S_TLS:
         return SMTPC_WANT_TLS;
@@ -438,6 +469,10 @@ unsigned smtpc_session_wants(const struct smtpc_session *s)
     case SMTPC_S_FAILED:
         return SMTPC_FAILED;
     default:
+#if SMTPC_WITH_CHUNKING
+        if (smtpc_bdat_takes_body(s)) /* chunks go while replies come */
+            w |= SMTPC_WANT_BODY;
+#endif
         return w | SMTPC_WANT_RECV;
     }
 }
@@ -456,12 +491,6 @@ static void end_txn(struct smtpc_session *s, int result, int rset)
     t->done = 1;
     s->txn = NULL;
     smtpc_session_ready(s);
-}
-
-static int pipelining(const struct smtpc_session *s)
-{
-    return SMTPC_WITH_PIPELINING && (s->caps.flags & SMTPC_CAP_PIPELINING) &&
-           !(s->cfg.flags & SMTPC_F_NO_PIPELINING);
 }
 
 /* Queues the command a b c (b, c may be NULL) when the output buffer has
@@ -490,15 +519,22 @@ static int queue_when_room(struct smtpc_session *s, const char *a, const char *b
 static void txn_step(struct smtpc_session *s)
 {
     struct smtpc_txn *t = s->txn;
-    int ahead = pipelining(s), rc;
+    int ahead = smtpc_session_pipelining(s), rc;
 
     if (s->inflight_count > 0 && !ahead)
         return; /* one command at a time: its reply first */
-    if (s->mail_refused || s->data_refused) {
-        if (s->inflight_count == 0) /* every reply owed is in */
+    if (s->mail_refused || s->data_refused ||
+        (SMTPC_BDAT_ON(s) && s->data_queued && s->rcpt_next == t->rcpt_count &&
+         t->rcpt_accepted == 0)) {
+        /* nowhere to deliver: no more chunks */
+#if SMTPC_WITH_CHUNKING
+        smtpc_bdat_stop(s);
+#endif
+        if (s->inflight_count == 0 && !SMTPC_BDAT_BODY_OPEN(s)) /* every reply owed is in */
             end_txn(s,
                     s->mail_refused         ? SMTPC_ERR_REFUSED_MAIL
                     : t->rcpt_accepted == 0 ? SMTPC_ERR_REFUSED_RCPT
+                    : SMTPC_BDAT_ON(s)      ? SMTPC_ERR_REFUSED_MESSAGE
                                             : SMTPC_ERR_REFUSED_DATA,
                     !s->mail_refused);
         return;
@@ -528,7 +564,13 @@ static void txn_step(struct smtpc_session *s)
         end_txn(s, SMTPC_ERR_REFUSED_RCPT, 1);
         return;
     }
-    rc = queue_when_room(s, "DATA", NULL, NULL, SMTPC_S_DATA);
+#if SMTPC_WITH_CHUNKING
+    if (s->bdat.on)
+        rc = smtpc_bdat_open(s, (t->flags & SMTPC_TXN_BINARY) &&
+                                    (s->caps.flags & SMTPC_CAP_BINARYMIME));
+    else
+#endif
+        rc = queue_when_room(s, "DATA", NULL, NULL, SMTPC_S_DATA);
     if (rc < 0)
         smtpc_session_fail(s, rc, 1);
     s->data_queued = rc == 0;
@@ -676,6 +718,30 @@ static void on_reply(struct smtpc_session *s)
             return;
         }
         break;
+#if SMTPC_WITH_CHUNKING
+    case SMTPC_S_BDAT:
+    case SMTPC_S_BDAT_LAST:
+        if (cls != 2 && !refused)
+            break;
+        if (refused || st == SMTPC_S_BDAT_LAST)
+            t->end_reply = s->reply;
+        if (refused) {
+            s->data_refused = 1; /* no chunk after a refused one (RFC 3030 4.2) */
+        } else if (st == SMTPC_S_BDAT_LAST) {
+            if (s->mail_refused || t->rcpt_accepted == 0) {
+                /* a message accepted for no recipient */
+                smtpc_session_fail(s, SMTPC_ERR_REPLY_UNEXPECTED, 1);
+                return;
+            }
+            s->bdat.body_open = 0; /* all of it was written */
+            if (!s->data_refused) {
+                end_txn(s, 0, 0);
+                return;
+            }
+        }
+        txn_step(s);
+        return;
+#endif
     case SMTPC_S_RSET_ABORT:
         t->done = 1;
         s->txn = NULL;
@@ -736,6 +802,12 @@ static void answer(struct smtpc_session *s)
     kind = (enum smtpc_session_state)s->inflight_kind[s->inflight_head];
     if (s->inflight_count > 0 && s->state != SMTPC_S_FAILED && kind != SMTPC_S_FAILED)
         s->state = kind;
+#if SMTPC_WITH_CHUNKING
+    else if (s->inflight_count == 0 && s->bdat.body_open && s->state != SMTPC_S_FAILED)
+        s->state = SMTPC_S_BODY; /* nothing owed: the body goes on */
+    if (s->body_ending && s->bdat.on)
+        smtpc_bdat_finish(s); /* a reply made room in flight */
+#endif
 }
 
 /* Bytes at in_off start a reply that answers nothing: the session fails,
@@ -764,7 +836,7 @@ static void show_unasked(struct smtpc_session *s)
 
         s->in_off += used;
         if (r == SMTPC_REPLY_LINE || r == SMTPC_REPLY_DONE)
-            trace(s, SMTPC_TRACE_IN, s->parser.line, strlen(s->parser.line));
+            smtpc_session_trace(s, SMTPC_TRACE_IN, s->parser.line, strlen(s->parser.line));
         if (r != SMTPC_REPLY_LINE && r != SMTPC_REPLY_MORE)
             s->showing_unasked = 0;
     }
@@ -816,7 +888,7 @@ static void pump(struct smtpc_session *s)
         }
         if (r == SMTPC_REPLY_MORE)
             continue;
-        trace(s, SMTPC_TRACE_IN, s->parser.line, strlen(s->parser.line));
+        smtpc_session_trace(s, SMTPC_TRACE_IN, s->parser.line, strlen(s->parser.line));
         if (s->state == SMTPC_S_EHLO && s->reply.lines > 1 && s->reply.code == 250)
             parse_capability(s);
         if (r == SMTPC_REPLY_DONE)
@@ -915,7 +987,16 @@ int smtpc_session_txn_begin(struct smtpc_session *s, struct smtpc_txn *t)
         smtpc_line_put_ulong(&l, t->size);
     }
 #endif
-    if ((t->flags & SMTPC_TXN_8BIT) && (s->caps.flags & SMTPC_CAP_8BITMIME))
+#if SMTPC_WITH_CHUNKING
+    memset(&s->bdat, 0, sizeof s->bdat);
+    s->bdat.on = (unsigned char)smtpc_bdat_offered(s);
+    s->bdat.exact = s->bdat.on && (t->flags & SMTPC_TXN_SIZE_EXACT);
+    s->bdat.size = t->size;
+    if (s->bdat.on && (t->flags & SMTPC_TXN_BINARY) && (s->caps.flags & SMTPC_CAP_BINARYMIME))
+        smtpc_line_put(&l, " BODY=BINARYMIME");
+    else
+#endif
+        if ((t->flags & SMTPC_TXN_8BIT) && (s->caps.flags & SMTPC_CAP_8BITMIME))
         smtpc_line_put(&l, " BODY=8BITMIME");
 #if SMTPC_WITH_SMTPUTF8
     if (utf8)
@@ -937,9 +1018,16 @@ long smtpc_session_body_write(struct smtpc_session *s, const uint8_t *data, size
     size_t produced = 0;
     long n;
 
+#if SMTPC_WITH_CHUNKING
+    if (s->bdat.on) {
+        if (!smtpc_bdat_takes_body(s))
+            return s->bdat.body_open && !s->body_ending ? 0 : SMTPC_ERR_STATE;
+        return smtpc_bdat_write(s, data, len);
+    }
+#endif
     if (s->state != SMTPC_S_BODY || s->body_ending)
         return SMTPC_ERR_STATE;
-    compact_out(s);
+    smtpc_session_compact_out(s);
     n = smtpc_body_encode(&s->body, data, len, s->out + s->out_len, s->out_cap - s->out_len,
                           &produced);
     if (n < 0) {
@@ -953,10 +1041,13 @@ long smtpc_session_body_write(struct smtpc_session *s, const uint8_t *data, size
 
 int smtpc_session_body_end(struct smtpc_session *s)
 {
-    if (s->state != SMTPC_S_BODY || s->body_ending)
+    if (SMTPC_BDAT_ON(s) ? !SMTPC_BDAT_BODY_OPEN(s) || s->state == SMTPC_S_FAILED
+                         : s->state != SMTPC_S_BODY)
+        return SMTPC_ERR_STATE;
+    if (s->body_ending)
         return SMTPC_ERR_STATE;
     s->body_ending = 1;
-    queue_body_end(s);
+    finish_body(s);
     return 0;
 }
 
@@ -1039,8 +1130,9 @@ int smtpc_session_secure(const struct smtpc_session *s)
 
 enum smtpc_timeout_class smtpc_session_timeout_class(const struct smtpc_session *s)
 {
-    if (s->state == SMTPC_S_END && s->out_len > s->out_off)
-        return SMTPC_TIMEOUT_DATA_BLOCK;
+    if ((s->state == SMTPC_S_END || (SMTPC_WITH_CHUNKING && s->state == SMTPC_S_BDAT_LAST)) &&
+        (s->out_len > s->out_off || SMTPC_BDAT_BODY_OPEN(s)))
+        return SMTPC_TIMEOUT_DATA_BLOCK; /* the body is still being written */
     return (enum smtpc_timeout_class)steps[s->state].timeout;
 }
 

@@ -118,7 +118,7 @@ static void rescript(const struct step *steps)
 }
 
 #define WIRE_TO_DOT                                                                                \
-    "EHLO client.example\r\nMAIL FROM:<a@example.org> SIZE=6\r\nRCPT TO:<b@example.net>\r\n"       \
+    "EHLO client.example\r\nMAIL FROM:<a@example.org> SIZE=7\r\nRCPT TO:<b@example.net>\r\n"       \
     "DATA\r\nhello\r\n.\r\n"
 
 static const struct step happy[] = {

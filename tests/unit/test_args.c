@@ -367,6 +367,7 @@ static const int all_codes[] = {
     SMTPC_ERR_BODY_SOURCE,
     SMTPC_ERR_HEADER,
     SMTPC_ERR_CONFIG,
+    SMTPC_ERR_BODY_SIZE,
     SMTPC_ERR_REPLY_SYNTAX,
     SMTPC_ERR_REPLY_TOO_LONG,
     SMTPC_ERR_REPLY_LINES,
@@ -418,7 +419,7 @@ static void test_every_code_has_its_own_description(void **state)
 
 static void test_unknown_codes(void **state)
 {
-    static const int unknown[] = {1,    42,   -12,  -99,  -108, -150,  -199,    -209,   -299,
+    static const int unknown[] = {1,    42,   -13,  -99,  -108, -150,  -199,    -209,   -299,
                                   -306, -399, -407, -499, -500, -1000, INT_MIN, INT_MAX};
     size_t i;
     (void)state;

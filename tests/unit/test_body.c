@@ -648,6 +648,68 @@ static void test_random_bodies_cannot_end_data_early(void **state)
     }
 }
 
+/* The measured size is what the BDAT encoder produces, wherever the
+ * body is split (a CR at a piece's end, its LF at the next's start). */
+static void test_measure_size_at_every_split(void **state)
+{
+    static const char *const bodies[] = {
+        "",
+        "a",
+        "a\n",
+        "a\r\n",
+        "a\r",
+        "\r\n\r\n",
+        "\n\n",
+        "\r\r",
+        ".\n..\r\nx",
+        "line\rnext\n\rlast",
+        "caf\xc3\xa9\r\n",
+    };
+    size_t b, cut;
+    (void)state;
+
+    for (b = 0; b < sizeof bodies / sizeof bodies[0]; b++) {
+        const uint8_t *in = (const uint8_t *)bodies[b];
+        size_t len = strlen(bodies[b]), produced = 0;
+        struct smtpc_body_encoder e;
+        uint8_t out[64];
+        unsigned long long want;
+
+        smtpc_body_encoder_init(&e, SMTPC_LONG_LINES_FAIL);
+        e.no_stuffing = 1;
+        assert_int_equal(smtpc_body_encode(&e, in, len, out, sizeof out, &produced), (long)len);
+        want = produced + (e.at_line_start ? 0 : 2);
+        for (cut = 0; cut <= len; cut++) {
+            struct smtpc_body_measure m;
+
+            smtpc_body_measure_init(&m);
+            smtpc_body_measure_add(&m, in, cut);
+            smtpc_body_measure_add(&m, in + cut, len - cut);
+            assert_int_equal(smtpc_body_measure_end(&m), want);
+            assert_int_equal(m.eight_bit, b == 10);
+            assert_int_equal(m.long_line, 0);
+        }
+    }
+}
+
+/* A long line in the second piece and 8-bit bytes in the first: both
+ * hold for the whole body. */
+static void test_measure_across_pieces(void **state)
+{
+    static uint8_t line[1000];
+    struct smtpc_body_measure m;
+    (void)state;
+
+    memset(line, 'x', sizeof line);
+    smtpc_body_measure_init(&m);
+    smtpc_body_measure_add(&m, (const uint8_t *)"\xff\n", 2);
+    smtpc_body_measure_add(&m, line, 500);
+    smtpc_body_measure_add(&m, line, 499);
+    assert_int_equal(m.long_line, 1);
+    assert_int_equal(m.eight_bit, 1);
+    assert_int_equal(smtpc_body_measure_end(&m), 3 + 999 + 2);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -673,6 +735,8 @@ int main(void)
         cmocka_unit_test(test_check_reads_past_a_long_line),
         cmocka_unit_test(test_check_agrees_with_encoder),
         cmocka_unit_test(test_random_bodies_cannot_end_data_early),
+        cmocka_unit_test(test_measure_size_at_every_split),
+        cmocka_unit_test(test_measure_across_pieces),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
