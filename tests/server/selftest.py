@@ -2,9 +2,9 @@
 """Self-test for smtpc_test_server.py (standard library only).
 
 Starts the server as a subprocess on ephemeral loopback ports and checks the
-default ESMTP behaviour, recording, Maildir delivery, AUTH, pipelining, the
-script actions and TLS (STARTTLS and implicit TLS, with a test PKI made by
-tests/tls/make-certs.sh).  Prints "N passed, M failed" and exits non-zero on failure.
+default ESMTP behaviour, recording (with read boundaries), Maildir delivery,
+AUTH, pipelining, CHUNKING/BDAT, the script actions and TLS (STARTTLS and
+implicit TLS, with a test PKI made by tests/tls/make-certs.sh).  Prints "N passed, M failed" and exits non-zero on failure.
 Every process it starts is terminated (by PID) before it exits.
 """
 
@@ -32,6 +32,16 @@ CERT_FILES = sorted(
                                   "selfsigned", "other-ca", "wrongca", "client")
      for ext in ("pem", "key")] + ["server-chain.pem", "server-combined.pem"])
 GREETING = b"220 smtpc-test.localhost ESMTP smtpc test server\r\n"
+MAX_SIZE = 10485760
+EHLO_LINES = [b"250-smtpc-test.localhost\r\n", b"250-PIPELINING\r\n",
+              b"250-SIZE 10485760\r\n", b"250-8BITMIME\r\n",
+              b"250-ENHANCEDSTATUSCODES\r\n", b"250-AUTH PLAIN LOGIN\r\n",
+              b"250 SMTPUTF8\r\n"]
+
+
+def ehlo_with(*extra):
+    """The default EHLO reply with these lines before its last one."""
+    return EHLO_LINES[:-1] + [b"250-%s\r\n" % e for e in extra] + EHLO_LINES[-1:]
 
 STARTED = []        # every Popen we created, for cleanup
 TESTS = []
@@ -151,6 +161,16 @@ class Server:
         with open(os.path.join(self.record, "conn-%d.tls" % k)) as f:
             return json.load(f)
 
+    def reads(self, k):
+        """conn-K.reads as [(offset, length)], checking each line's format."""
+        out = []
+        for line in self.recorded(k, "reads").splitlines():
+            entry = json.loads(line)
+            expect(line, b'{"offset": %d, "length": %d}' % (
+                entry["offset"], entry["length"]), "conn-%d.reads line" % k)
+            out.append((entry["offset"], entry["length"]))
+        return out
+
 
 class Raw:
     """A minimal raw client: send bytes, read complete replies."""
@@ -186,6 +206,10 @@ class Raw:
 
     def code(self):
         return self.reply()[-1][:3].decode()
+
+    def replies(self, n):
+        """The next n replies, each as one bytes object."""
+        return [b"".join(self.reply()) for _ in range(n)]
 
     def rest(self):
         """Everything until EOF."""
@@ -889,6 +913,377 @@ def tls_scripted_starttls_and_handshake_failures(tmp):
         expect(info["server_offset"], len(srv.recorded(k, "server")),
                "server offset")
     expect(srv.tls_record(4)["ok"], True, "conn-4.tls")
+
+
+# ---------------------------------------------------------------------------
+# CHUNKING / BDAT (RFC 3030) and read boundaries
+
+def queued(n):
+    return b"250 2.0.0 Ok: queued as Q%06d\r\n" % n
+
+
+def sent(n):
+    return b"250 2.0.0 %d octets received\r\n" % n
+
+
+MAIL_OK = b"250 2.1.0 Ok\r\n"
+RCPT_OK = b"250 2.1.5 Ok\r\n"
+OK = b"250 2.0.0 Ok\r\n"
+BDAT_SYNTAX = b"501 5.5.4 Syntax: BDAT count [LAST]\r\n"
+NEED_MAIL = b"503 5.5.1 Error: need MAIL command\r\n"
+NO_RCPT = b"554 5.5.1 Error: no valid recipients\r\n"
+BDAT_FAILED = b"503 5.5.1 Error: previous BDAT failed\r\n"
+TOO_BIG = b"552 5.3.4 Message size exceeds fixed limit\r\n"
+
+
+def bdat(chunk, last=False):
+    return b"BDAT %d%s\r\n" % (len(chunk), b" LAST" if last else b"") + chunk
+
+
+@test
+def bdat_chunks_stored_untouched(tmp):
+    srv = Server(tmp, script={"chunking": True}, args=["--sessions", "1"])
+    c = srv.raw()
+    talk = []
+
+    def send(data):
+        talk.append(data)
+        c.send(data)
+
+    c.reply()
+    send(b"EHLO x\r\n")
+    expect(c.reply(), ehlo_with(b"CHUNKING"), "EHLO")
+    # 1: one chunk, in the same write as MAIL and RCPT
+    one = b"Subject: one\r\n\r\n.leading dot\r\n..two\r\n.\r\nafter the dot\r\n"
+    send(b"MAIL FROM:<a@b>\r\nRCPT TO:<c@d>\r\n" + bdat(one, True))
+    expect(c.replies(3), [MAIL_OK, RCPT_OK, queued(1)], "one chunk")
+    # 2: several chunks holding what would end DATA or look like commands,
+    # a chunk boundary inside a CRLF, then a 0-octet LAST
+    chunks = [b"line\r\n.\r\nQUIT\r\n", b"..x\r\nbare\nLF\r", b"\nRSET\r\n."]
+    send(b"MAIL FROM:<>\r\nRCPT TO:<e@f>\r\nRCPT TO:<g@h>\r\n"
+         + b"".join(bdat(k) for k in chunks) + b"BDAT 0 LAST\r\n")
+    expect(c.replies(7), [MAIL_OK, RCPT_OK, RCPT_OK] + [sent(len(k)) for k in
+           chunks] + [queued(2)], "several chunks")
+    # 3: lower case, 20 digits, binary octets; the chunk comes in pieces and
+    # the reply waits for its last octet
+    send(b"mail from:<a@b>\r\nrcpt to:<c@d>\r\n"
+         b"bdat 00000000000000000008 last\r\n\x00\xff")
+    expect(c.replies(2), [MAIL_OK, RCPT_OK], "MAIL, RCPT")
+    nothing_yet(c, "BDAT before the end of its chunk")
+    send(b"\r\n.\r\n")
+    send(b"\r")
+    expect(c.replies(1), [queued(3)], "chunk in pieces")
+    # 4: a message that is just a 0-octet LAST; 5: DATA still works
+    send(b"MAIL FROM:<a@b>\r\nRCPT TO:<c@d>\r\nBDAT 0 LAST\r\n"
+         b"MAIL FROM:<a@b>\r\nRCPT TO:<c@d>\r\nDATA\r\n..x\r\n.\r\nQUIT\r\n")
+    expect(c.replies(7), [MAIL_OK, RCPT_OK, queued(4), MAIL_OK, RCPT_OK,
+           b"354 End data with <CR><LF>.<CR><LF>\r\n", queued(5)], "empty; DATA")
+    expect(c.reply(), [b"221 2.0.0 Bye\r\n"], "QUIT")
+    c.close()
+    expect(srv.wait(), 0, "exit status")
+    msgs = srv.messages()
+    expect([m[0] for m in msgs], [one, b"".join(chunks), b"\x00\xff\r\n.\r\n\r",
+                                  b"", b".x\r\n"], "stored")
+    expect([m[1]["transfer"] for m in msgs], [
+        {"command": "BDAT", "chunks": [len(one)]},
+        {"command": "BDAT", "chunks": [len(k) for k in chunks] + [0]},
+        {"command": "BDAT", "chunks": [8]},
+        {"command": "BDAT", "chunks": [0]},
+        {"command": "DATA", "chunks": None}], "envelope transfer")
+    expect(msgs[1][1], {"mail_from": "", "mail_params": "",
+                        "rcpt_to": ["e@f", "g@h"], "helo": "x",
+                        "auth_user": None, "connection": 1,
+                        "transfer": {"command": "BDAT",
+                                     "chunks": [15, 13, 8, 0]}}, "envelope 2")
+    expect(srv.recorded(1, "client"), b"".join(talk), "client recording")
+
+
+@test
+def bdat_refused_chunk_is_consumed(tmp):
+    srv = Server(tmp, script={"chunking": True}, args=["--sessions", "1"])
+    c = srv.raw()
+    c.reply()
+    # no MAIL (not even EHLO): refused; the chunk "NOOP\r\n" is no command
+    c.send(b"BDAT 6\r\nNOOP\r\nBDAT 4 LAST\r\nRSETEHLO x\r\n")
+    expect(c.replies(3), [NEED_MAIL, NEED_MAIL, b"".join(ehlo_with(b"CHUNKING"))],
+           "no MAIL")
+    # no accepted RCPT; after that every BDAT fails, and DATA has no
+    # transaction, until RSET
+    c.send(b"MAIL FROM:<a@b>\r\nRCPT TO:c@d\r\n" + bdat(b"NOOP\r\n")
+           + bdat(b"RSET\r\n", True) + b"DATA\r\n" + bdat(b"QUIT\r\n")
+           + b"RSET\r\n" + bdat(b"QUIT\r\n") + b"NOOP\r\n")
+    expect(c.replies(9), [MAIL_OK, b"501 5.5.4 Syntax: RCPT TO:<address>\r\n",
+                          NO_RCPT, BDAT_FAILED, NEED_MAIL, BDAT_FAILED, OK,
+                          NEED_MAIL, OK], "no RCPT, then RSET")
+    # ... or until a new MAIL; DATA after an accepted chunk
+    c.send(b"MAIL FROM:<a@b>\r\n" + bdat(b"x", True) + b"MAIL FROM:<a@b>\r\n"
+           b"RCPT TO:<c@d>\r\n" + bdat(b"abc") + b"DATA\r\n"
+           + bdat(b"def", True))
+    expect(c.replies(7), [MAIL_OK, NO_RCPT, MAIL_OK, RCPT_OK, sent(3),
+                          b"503 5.5.1 Error: BDAT in progress\r\n", queued(1)],
+           "new MAIL; DATA after BDAT")
+    # the size limit counts all the chunks, at LAST
+    big = b"x" * MAX_SIZE
+    c.send(b"MAIL FROM:<a@b>\r\nRCPT TO:<c@d>\r\n" + bdat(big) + bdat(b"y", True)
+           + b"NOOP\r\n" + b"MAIL FROM:<a@b>\r\nRCPT TO:<c@d>\r\n"
+           + bdat(big + b"z", True) + bdat(b"NOOP\r\n")
+           + b"MAIL FROM:<a@b>\r\nRCPT TO:<c@d>\r\n" + bdat(big, True)
+           + b"QUIT\r\n")
+    expect(c.replies(11), [MAIL_OK, RCPT_OK, sent(MAX_SIZE), TOO_BIG, OK,
+                           MAIL_OK, RCPT_OK, TOO_BIG, BDAT_FAILED,
+                           MAIL_OK, RCPT_OK], "size")
+    expect(c.replies(2), [queued(2), b"221 2.0.0 Bye\r\n"], "at the limit")
+    c.close()
+    expect(srv.wait(), 0, "exit status")
+    msgs = srv.messages()
+    expect([len(m[0]) for m in msgs], [6, MAX_SIZE], "stored sizes")
+    expect(msgs[0][0], b"abcdef", "stored")
+    assert msgs[1][0] == big, "the big message differs"
+    expect([m[1]["transfer"]["chunks"] for m in msgs], [[3, 3], [MAX_SIZE]],
+           "chunks")
+
+
+@test
+def bdat_syntax_and_without_chunking(tmp):
+    script = {"connections": [{"chunking": True}, {}]}
+    srv = Server(tmp, script=script, args=["--sessions", "2"])
+    c = srv.raw()
+    c.reply()
+    bad = [b"BDAT", b"BDAT ", b"BDAT x", b"BDAT 5 LASTX", b"BDAT  5",
+           b"BDAT 5 ", b"BDAT 5  LAST", b"BDAT 5 LAST extra", b"BDAT -1",
+           b"BDAT +5", b"BDAT 5x", b"BDAT 123456789012345678901",
+           b"BDAT \xd9\xa5"]                 # ARABIC-INDIC DIGIT FIVE
+    c.send(b"EHLO x\r\nMAIL FROM:<a@b>\r\nRCPT TO:<c@d>\r\n"
+           + b"".join(line + b"\r\n" for line in bad) + b"NOOP\r\n"
+           + b"BdAt 2 LaSt\r\nok" + b"QUIT\r\n")
+    c.reply()
+    expect(c.replies(2), [MAIL_OK, RCPT_OK], "MAIL, RCPT")
+    expect(c.replies(len(bad)), [BDAT_SYNTAX] * len(bad), "syntax errors")
+    expect(c.replies(3), [OK, queued(1), b"221 2.0.0 Bye\r\n"],
+           "nothing consumed; the transaction goes on")
+    c.close()
+    # without "chunking": BDAT is unknown, its "chunk" is read as commands
+    c = srv.raw()
+    c.reply()
+    c.send(b"EHLO x\r\nMAIL FROM:<a@b>\r\nRCPT TO:<c@d>\r\n"
+           b"BDAT 6\r\nNOOP\r\nBDAT 0 LAST\r\nQUIT\r\n")
+    expect(c.reply(), EHLO_LINES, "EHLO without CHUNKING")
+    expect(c.replies(6), [MAIL_OK, RCPT_OK, b"502 5.5.1 BDAT not offered\r\n",
+                          OK, b"502 5.5.1 BDAT not offered\r\n",
+                          b"221 2.0.0 Bye\r\n"], "no CHUNKING")
+    c.close()
+    expect(srv.wait(), 0, "exit status")
+    expect([m[0] for m in srv.messages()], [b"ok"], "stored")
+
+
+@test
+def bdat_binarymime(tmp):
+    script = {"connections": [{"chunking": True},
+                              {"chunking": True, "binarymime": True}, {}]}
+    srv = Server(tmp, script=script, args=["--sessions", "3"])
+    unsupported = b"555 5.5.4 Unsupported option: BODY=BINARYMIME\r\n"
+    for k in (1, 3):
+        c = srv.raw()
+        c.reply()
+        c.send(b"EHLO x\r\nMAIL FROM:<a@b> BODY=BINARYMIME\r\n"
+               b"mail from:<a@b> SIZE=10 body=binarymime\r\n"
+               b"MAIL FROM:<a@b> BODY=8BITMIME\r\nQUIT\r\n")
+        expect(c.reply(), ehlo_with(b"CHUNKING") if k == 1 else EHLO_LINES,
+               "EHLO %d" % k)
+        expect(c.replies(4), [unsupported, unsupported, MAIL_OK,
+                              b"221 2.0.0 Bye\r\n"], "BINARYMIME refused")
+        c.close()
+        if k == 1:
+            c = srv.raw()
+            c.reply()
+            body = b"\x00\r\n\xff\n.\r\n"
+            c.send(b"EHLO x\r\nMAIL FROM:<a@b> BODY=BINARYMIME\r\n"
+                   b"RCPT TO:<c@d>\r\nDATA\r\n" + bdat(body, True)
+                   + b"MAIL FROM:<a@b> BODY=8BITMIME\r\nRCPT TO:<c@d>\r\n"
+                   b"DATA\r\n.\r\nQUIT\r\n")
+            expect(c.reply(), ehlo_with(b"CHUNKING", b"BINARYMIME"), "EHLO 2")
+            expect(c.replies(8), [
+                MAIL_OK, RCPT_OK,
+                b"503 5.5.1 Error: BINARYMIME requires BDAT\r\n", queued(1),
+                MAIL_OK, RCPT_OK, b"354 End data with <CR><LF>.<CR><LF>\r\n",
+                queued(2)], "BINARYMIME")
+            expect(c.reply(), [b"221 2.0.0 Bye\r\n"], "QUIT")
+            c.close()
+    expect(srv.wait(), 0, "exit status")
+    msgs = srv.messages()
+    expect([m[0] for m in msgs], [b"\x00\r\n\xff\n.\r\n", b""], "stored")
+    expect([(m[1]["mail_params"], m[1]["transfer"]) for m in msgs], [
+        ("BODY=BINARYMIME", {"command": "BDAT", "chunks": [8]}),
+        ("BODY=8BITMIME", {"command": "DATA", "chunks": None})], "envelopes")
+
+
+@test
+def bdat_scripted_replies(tmp):
+    script = {"chunking": True, "connections": [
+        {"replies": {"BDAT": ["250 one", {"stall": 0.2, "reply": "250 two",
+                                          "split": True}],
+                     "BDAT_LAST": {"raw": "250 raw\r\n", "then_close": True}}},
+        {"replies": {"BDAT": {"close": True}}},
+        {"replies": {"BDAT": "550 5.7.1 chunk refused",
+                     "BDAT_LAST": [{"stall": 0.1, "default": True},
+                                   "452 4.3.1 full", {"line_pause": 0.05,
+                                   "reply": ["250-fine", "250 stored"]}]}},
+        {"chunking": False, "replies": {"BDAT": "250 scripted"}},
+    ]}
+    srv = Server(tmp, script=script, args=["--sessions", "4"])
+    head = b"EHLO x\r\nMAIL FROM:<a@b>\r\nRCPT TO:<c@d>\r\n"
+    # 1: the reply comes only once the chunk is complete, even with a
+    # stall; then_close after the LAST reply
+    c = srv.raw()
+    c.reply()
+    c.send(head + b"BDAT 5\r\nab")
+    c.reply()
+    c.replies(2)
+    nothing_yet(c, "scripted BDAT before the end of its chunk")
+    c.send(b"cde")
+    expect(c.replies(1), [b"250 one\r\n"], "scripted BDAT")
+    c.send(bdat(b"\r\n.\r\n") + bdat(b"fg", True))
+    expect(c.replies(1), [b"250 two\r\n"], "stall + split")
+    expect(c.rest(), b"250 raw\r\n", "raw LAST, then_close")
+    c.close()
+    # 2: close: the connection ends without waiting for the chunk
+    c = srv.raw()
+    c.reply()
+    c.send(head + b"BDAT 100\r\n")
+    c.reply()
+    c.replies(2)
+    expect(c.rest(), b"", "close")
+    c.close()
+    # 3: a scripted refusal fails the transaction; the LAST replies
+    c = srv.raw()
+    c.reply()
+    c.send(head + bdat(b"NOOP\r\n") + bdat(b"NOOP\r\n", True)
+           + b"MAIL FROM:<a@b>\r\nRCPT TO:<c@d>\r\n" + bdat(b"no", True)
+           + b"MAIL FROM:<a@b>\r\nRCPT TO:<c@d>\r\n" + bdat(b"yes", True)
+           + b"QUIT\r\n")
+    c.reply()
+    expect(c.replies(9), [MAIL_OK, RCPT_OK, b"550 5.7.1 chunk refused\r\n",
+                          BDAT_FAILED, MAIL_OK, RCPT_OK, b"452 4.3.1 full\r\n",
+                          MAIL_OK, RCPT_OK], "scripted refusals")
+    expect(c.reply(), [b"250-fine\r\n", b"250 stored\r\n"], "line_pause LAST")
+    expect(c.code(), "221", "QUIT")
+    c.close()
+    # 4: without chunking a scripted BDAT reply is just sent, nothing read
+    c = srv.raw()
+    c.reply()
+    c.send(b"EHLO x\r\nBDAT 6\r\nNOOP\r\nQUIT\r\n")
+    expect(c.reply(), EHLO_LINES, "EHLO")
+    expect(c.replies(3), [b"250 scripted\r\n", OK, b"221 2.0.0 Bye\r\n"],
+           "unknown verb with a scripted reply")
+    c.close()
+    expect(srv.wait(), 0, "exit status")
+    msgs = srv.messages()
+    expect([m[0] for m in msgs], [b"abcde\r\n.\r\nfg", b"yes"], "stored")
+    expect([m[1]["transfer"]["chunks"] for m in msgs], [[5, 5, 2], [3]],
+           "chunks")
+    expect(srv.recorded(1, "server")[-len(b"250 raw\r\n"):], b"250 raw\r\n",
+           "server recording")
+
+
+@test
+def bdat_print(tmp):
+    srv = Server(tmp, script={"chunking": True}, args=["--print", "--sessions", "1"])
+    c = srv.raw()
+    c.reply()
+    c.send(b"EHLO x\r\nMAIL FROM:<a@b> BODY=8BITMIME\r\nRCPT TO:<c@d>\r\n"
+           + bdat(b"Subject: chunked\r\n\r\n") + bdat(b"Hello!\r\n", True)
+           + b"QUIT\r\n")
+    expect([c.code() for _ in range(6)], ["250"] * 5 + ["221"], "codes")
+    c.close()
+    expect(srv.wait(), 0, "exit status")
+    expect(srv.stdout().split("\n", 1)[1],
+           "--- message Q000001 (connection 1) ---\n"
+           "MAIL FROM: <a@b> BODY=8BITMIME\nRCPT TO: <c@d>\n\n"
+           "Subject: chunked\n\nHello!\n--- end of message Q000001 ---\n",
+           "--print")
+
+
+@test
+def chunking_script_errors(tmp):
+    for script, words in (
+            ({"binarymime": True}, [b"'binarymime' needs 'chunking'"]),
+            ({"chunking": "yes"}, [b"'chunking' must be true or false"]),
+            ({"chunking": True, "connections": [
+                {"binarymime": True}, {"chunking": False, "binarymime": True}]},
+             [b"connections[1]", b"'binarymime' needs 'chunking'"])):
+        path = os.path.join(tmp, "chunking.json")
+        with open(path, "w") as f:
+            json.dump(script, f)
+        p = subprocess.Popen([PYTHON, SERVER, "--listen", "127.0.0.1",
+                              "--script", path], stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE)
+        STARTED.append(p)
+        out, err = p.communicate(timeout=5)
+        expect(p.returncode, 2, "exit status for %r" % script)
+        for word in words:
+            assert word in err, (word, err)
+
+
+@test
+def reads_file(tmp):
+    srv = Server(tmp, script={"chunking": True}, args=["--sessions", "1"])
+    c = srv.raw()
+    expect(c.reply(), [GREETING], "greeting")
+    big = b"B" * 32768
+    writes = [(b"EHLO x\r\n", 1),
+              (b"MAIL FROM:<a@b>\r\nRCPT TO:<c@d>\r\n", 2),
+              (b"DATA\r\n", 1),
+              (b"hello\r\n.\r\n", 1),
+              (b"MAIL FROM:<a@b>\r\nRCPT TO:<c@d>\r\n" + bdat(big, True), 3),
+              (b"QUIT\r\n", 1)]
+    for data, replies in writes:
+        c.send(data)
+        c.replies(replies)
+    c.close()
+    expect(srv.wait(), 0, "exit status")
+    offsets = []
+    at = 0
+    for data, _ in writes:
+        offsets.append((at, len(data)))
+        at += len(data)
+    expect(srv.reads(1), offsets, "one read per client write")
+    expect(srv.recorded(1, "client"), b"".join(w for w, _ in writes),
+           "client recording")
+
+
+@test
+def bdat_over_starttls_and_decrypted_reads(tmp):
+    cert = certs(tmp)
+    srv = Server(tmp, script={"chunking": True, "binarymime": True},
+                 args=["--sessions", "1"] + tls_args(cert))
+    c = srv.raw()
+    c.reply()
+    plain = b"EHLO x\r\nSTARTTLS\r\n"
+    c.send(plain)
+    expect(c.reply(), ehlo_with(b"CHUNKING", b"BINARYMIME", b"STARTTLS"),
+           "EHLO before TLS")
+    expect(c.reply(), [b"220 2.0.0 Ready to start TLS\r\n"], "STARTTLS")
+    c.starttls(client_context(cert))
+    ehlo = b"EHLO y\r\n"
+    c.send(ehlo)
+    expect(c.reply(), ehlo_with(b"CHUNKING", b"BINARYMIME"), "EHLO over TLS")
+    chunk = b"\x00secret\r\n.\r\n"
+    rest = (b"MAIL FROM:<a@b> BODY=BINARYMIME\r\nRCPT TO:<c@d>\r\n"
+            + bdat(chunk, True) + b"QUIT\r\n")
+    c.send(rest)
+    expect(c.replies(4), [MAIL_OK, RCPT_OK, queued(1), b"221 2.0.0 Bye\r\n"],
+           "BDAT over TLS")
+    c.close()
+    expect(srv.wait(), 0, "exit status")
+    ((data, env),) = srv.messages()
+    expect(data, chunk, "stored")
+    expect(env["transfer"], {"command": "BDAT", "chunks": [len(chunk)]},
+           "transfer")
+    expect(env["tls"]["version"], "TLSv1.3", "tls")
+    expect(srv.tls_record(1)["client_offset"], len(plain), "TLS offset")
+    expect(srv.reads(1), [(0, len(plain)), (len(plain), len(ehlo)),
+                          (len(plain) + len(ehlo), len(rest))],
+           "decrypted reads")
 
 
 def main():

@@ -8,9 +8,13 @@ any reply with a verbatim string, a sequence of replies, or an action (close
 the connection, stall, send raw bytes, send one byte per write, ...), so the
 test suite can provoke every error path of the client.
 
-Everything the client sends can be recorded byte for byte (--record), and
-every accepted message is delivered into a Maildir (--maildir) together with
-a JSON envelope file.  See README.md next to this file for the script format.
+With "chunking" in the script it also offers CHUNKING (RFC 3030): BDAT chunks
+are read raw, and a chunk is always consumed, even when the command is refused.
+
+Everything the client sends can be recorded byte for byte (--record), with
+the boundaries of every read, and every accepted message is delivered into a
+Maildir (--maildir) together with a JSON envelope file.  See README.md next to
+this file for the script format.
 
 With --tls-cert the server also speaks TLS: STARTTLS (RFC 3207) or, with
 --implicit-tls, TLS from the first byte (RFC 8314).  The recordings then hold
@@ -26,6 +30,7 @@ import hmac
 import ipaddress
 import json
 import os
+import re
 import select
 import signal
 import socket
@@ -37,28 +42,31 @@ import traceback
 
 HOSTNAME = "smtpc-test.localhost"
 MAX_LINE = 2048              # longest accepted command line, CRLF excluded
-MAX_SIZE = 10485760          # advertised SIZE limit, enforced on MAIL and DATA
+MAX_SIZE = 10485760          # advertised SIZE limit, enforced on MAIL, DATA, BDAT
+# One recv() asks for this much, so that one client write on loopback
+# normally arrives in one read (conn-K.reads shows the read boundaries).
+READ_SIZE = 262144
 DEFAULT_USERS = {"user": "password"}
 
 DEFAULT_GREETING = "220 %s ESMTP smtpc test server" % HOSTNAME
 DEFAULT_EHLO = ("250-" + HOSTNAME, "250-PIPELINING", "250-SIZE %d" % MAX_SIZE,
                 "250-8BITMIME", "250-ENHANCEDSTATUSCODES",
                 "250-AUTH PLAIN LOGIN", "250 SMTPUTF8")
-DEFAULT_EHLO_TLS = DEFAULT_EHLO[:-1] + ("250-STARTTLS",) + DEFAULT_EHLO[-1:]
 DEFAULT_HELO = "250 " + HOSTNAME
 AUTH_INVALID = "535 5.7.8 Authentication credentials invalid"
 
 # Commands with built-in handlers (Connection.cmd_<verb>).
-COMMANDS = {"EHLO", "HELO", "MAIL", "RCPT", "DATA", "RSET", "NOOP", "QUIT",
-            "AUTH", "STARTTLS"}
+COMMANDS = {"EHLO", "HELO", "MAIL", "RCPT", "DATA", "BDAT", "RSET", "NOOP",
+            "QUIT", "AUTH", "STARTTLS"}
 
 # Script keys that are not SMTP verbs; a client command with one of these
 # names must never pick up their scripted reply.
-INTERNAL_KEYS = {"GREETING", "DOT", "AUTH_CONT", "UNKNOWN"}
+INTERNAL_KEYS = {"GREETING", "DOT", "BDAT_LAST", "AUTH_CONT", "UNKNOWN"}
 
 # Top-level script keys (besides comments, see _is_comment).
 SCRIPT_KEYS = {"greeting", "ehlo", "helo", "users", "replies", "split_writes",
-               "eol", "strict_crlf", "require_auth", "connections"}
+               "eol", "strict_crlf", "require_auth", "chunking", "binarymime",
+               "connections"}
 ACTION_KEYS = {"reply", "close", "stall", "raw", "split", "line_pause", "then_close",
                "default"}
 
@@ -239,12 +247,18 @@ class ConnScript:
         self.eol = raw.get("eol", "\r\n")
         if not isinstance(self.eol, str):
             raise ScriptError("%s: 'eol' must be a string" % where)
-        for flag in ("split_writes", "strict_crlf", "require_auth"):
+        for flag in ("split_writes", "strict_crlf", "require_auth", "chunking",
+                     "binarymime"):
             if not isinstance(raw.get(flag, False), bool):
                 raise ScriptError("%s: %r must be true or false" % (where, flag))
         self.split_writes = raw.get("split_writes", False)
         self.strict_crlf = raw.get("strict_crlf", False)
         self.require_auth = raw.get("require_auth", False)
+        self.chunking = raw.get("chunking", False)
+        self.binarymime = raw.get("binarymime", False)
+        if self.binarymime and not self.chunking:
+            # RFC 3030 3: BINARYMIME can only be sent with BDAT
+            raise ScriptError("%s: 'binarymime' needs 'chunking'" % where)
 
 
 def load_scripts(path):
@@ -334,6 +348,32 @@ def size_param(params):
     return None
 
 
+def body_param(params):
+    """Value of a BODY= parameter, upper-cased, or None."""
+    for word in params.split():
+        key, _, value = word.partition("=")
+        if key.upper() == "BODY":
+            return value.upper()
+    return None
+
+
+# RFC 3030: bdat-cmd ::= "BDAT" SP chunk-size [ SP end-marker ] CR LF
+BDAT_ARG = re.compile(r"([0-9]{1,20})(?: ([Ll][Aa][Ss][Tt]))?")
+
+
+def default_ehlo(offer_tls, chunking, binarymime):
+    """The server's own EHLO reply lines: extensions that depend on the
+    script or on TLS go before the last line."""
+    extra = ()
+    if chunking:
+        extra += ("250-CHUNKING",)
+    if binarymime:
+        extra += ("250-BINARYMIME",)
+    if offer_tls:
+        extra += ("250-STARTTLS",)
+    return DEFAULT_EHLO[:-1] + extra + DEFAULT_EHLO[-1:]
+
+
 # ---------------------------------------------------------------------------
 # One client connection
 # ---------------------------------------------------------------------------
@@ -357,11 +397,12 @@ class Connection:
         self.server_bytes = 0       # decryption / before encryption)
         self.tls_active = False
         self.tls_version = self.tls_cipher = None
-        self.rec_client = self.rec_server = None
+        self.rec_client = self.rec_server = self.rec_reads = None
         if server.record_dir:
             base = os.path.join(server.record_dir, "conn-%d" % number)
             self.rec_client = open(base + ".client", "wb", buffering=0)
             self.rec_server = open(base + ".server", "wb", buffering=0)
+            self.rec_reads = open(base + ".reads", "wb", buffering=0)
         # SMTP session state
         self.greeted = False        # a positive EHLO/HELO was given
         self.esmtp = False          # ... and it was EHLO
@@ -375,6 +416,12 @@ class Connection:
         self.mail_from = None
         self.mail_params = ""
         self.rcpts = []
+        self.binarymime = False     # MAIL said BODY=BINARYMIME
+        self.bdat_chunks = []       # sizes of the accepted BDAT chunks
+        self.bdat_data = bytearray()
+        # A BDAT of the last transaction was refused: further BDATs get 503
+        # until RSET, a new MAIL or EHLO/HELO (each of which comes here).
+        self.bdat_failed = False
 
     # -- main loop ----------------------------------------------------------
 
@@ -402,7 +449,7 @@ class Connection:
                 self.sock.close()
             except OSError:
                 pass
-            for f in (self.rec_client, self.rec_server):
+            for f in (self.rec_client, self.rec_server, self.rec_reads):
                 if f:
                     f.close()
 
@@ -447,13 +494,16 @@ class Connection:
         """Receive more bytes into the buffer.  False at end of file.
         Raises Closed on the idle timeout."""
         try:
-            data = self.sock.recv(65536)
+            data = self.sock.recv(READ_SIZE)
         except socket.timeout:
             raise Closed()
         if not data:
             return False
         if self.rec_client:
             self.rec_client.write(data)
+        if self.rec_reads:
+            self.rec_reads.write(b'{"offset": %d, "length": %d}\n'
+                                 % (self.client_bytes, len(data)))
         self.client_bytes += len(data)
         self.buf += data
         return True
@@ -505,6 +555,21 @@ class Connection:
             if line == b".\r\n":
                 return bytes(out)
             out += line[1:] if line.startswith(b".") else line
+
+    def read_chunk(self, count, keep):
+        """Consume exactly `count` octets, raw (a BDAT chunk: no line
+        handling, no dot-unstuffing).  Returns them if `keep`, else discards
+        them as they come (a refused chunk can be of any size)."""
+        out = bytearray()
+        while count:
+            if not self.buf and not self._fill():
+                raise Closed()          # end of file in the middle of a chunk
+            take = min(count, len(self.buf))
+            if keep:
+                out += self.buf[:take]
+            del self.buf[:take]
+            count -= take
+        return bytes(out)
 
     def sink(self):
         """After a positive STARTTLS reply: we cannot speak TLS, so just
@@ -629,7 +694,8 @@ class Connection:
             if verb == "EHLO":
                 offer_tls = self.server.tls_ctx is not None and \
                     not self.tls_active
-                default = DEFAULT_EHLO_TLS if offer_tls else DEFAULT_EHLO
+                default = default_ehlo(offer_tls, self.script.chunking,
+                                       self.script.binarymime)
         if is_positive(self.respond(verb, default)):
             self.greeted = True
             self.esmtp = verb == "EHLO"
@@ -650,12 +716,16 @@ class Connection:
             default = "501 5.5.4 Syntax: MAIL FROM:<address>"
         elif (size_param(parsed[1]) or 0) > MAX_SIZE:
             default = "552 5.3.4 Message size exceeds fixed limit"
+        elif body_param(parsed[1]) == "BINARYMIME" and \
+                not self.script.binarymime:
+            default = "555 5.5.4 Unsupported option: BODY=BINARYMIME"
         else:
             default = "250 2.1.0 Ok"
         if is_positive(self.respond("MAIL", default)):
             self.reset_transaction()
             self.in_tx = True
             self.mail_from, self.mail_params = parsed or (arg, "")
+            self.binarymime = body_param(self.mail_params) == "BINARYMIME"
 
     def cmd_rcpt(self, verb, arg):
         parsed = parse_path(arg, "TO:")
@@ -673,6 +743,10 @@ class Connection:
             default = "501 5.5.4 Syntax: DATA"
         elif not self.in_tx:
             default = "503 5.5.1 Error: need MAIL command"
+        elif self.bdat_chunks:
+            default = "503 5.5.1 Error: BDAT in progress"
+        elif self.binarymime:
+            default = "503 5.5.1 Error: BINARYMIME requires BDAT"
         elif not self.rcpts:
             default = "503 5.5.1 Error: need RCPT command"
         else:
@@ -690,8 +764,63 @@ class Connection:
         if is_positive(effective):
             # Store before replying, so the message is on disk by the time
             # the client sees the 250.
-            self.server.deliver(self, data, queue_id)
+            self.server.deliver(self, data, queue_id,
+                                {"command": "DATA", "chunks": None})
         self.reset_transaction()
+        self.execute(item, default)
+
+    def cmd_bdat(self, verb, arg):
+        """RFC 3030.  The chunk is read before the reply goes out, and it is
+        read even when the command is refused (the octets follow the command
+        whatever the answer), except after a syntax error (its size is not
+        known), when CHUNKING is off (BDAT is then an unknown command) and
+        for a scripted "close"."""
+        if not self.script.chunking:
+            unknown = "502 5.5.1 BDAT not offered"
+            self.respond("BDAT" if "BDAT" in self.script.replies else "UNKNOWN",
+                         unknown)
+            return
+        match = BDAT_ARG.fullmatch(arg)
+        if match is None:
+            self.respond("BDAT", "501 5.5.4 Syntax: BDAT count [LAST]")
+            return
+        count = int(match.group(1))
+        last = match.group(2) is not None
+        key = "BDAT_LAST" if last else "BDAT"
+        queue_id = None     # taken for the server's own 250, or on storing
+        if self.bdat_failed:
+            default = "503 5.5.1 Error: previous BDAT failed"
+        elif not self.in_tx:
+            default = "503 5.5.1 Error: need MAIL command"
+        elif not self.rcpts:
+            default = "554 5.5.1 Error: no valid recipients"
+        elif last and len(self.bdat_data) + count > MAX_SIZE:
+            default = "552 5.3.4 Message size exceeds fixed limit"
+        elif last:
+            queue_id = self.server.next_queue_id()
+            default = "250 2.0.0 Ok: queued as %s" % queue_id
+        else:
+            default = "250 2.0.0 %d octets received" % count
+        item, effective = self.plan(key, default)
+        if effective is None:           # "close": go without reading
+            self.execute(item, default)
+            return
+        accepted = is_positive(effective)
+        chunk = self.read_chunk(count, accepted)
+        if accepted:
+            self.bdat_data += chunk
+            self.bdat_chunks.append(count)
+            if last:
+                # Stored before the reply, as for DATA.
+                queue_id = queue_id or self.server.next_queue_id()
+                self.server.deliver(self, bytes(self.bdat_data), queue_id,
+                                    {"command": "BDAT",
+                                     "chunks": list(self.bdat_chunks)})
+                self.reset_transaction()
+        elif self.in_tx or self.bdat_failed:
+            # RFC 3030 2: a refused chunk fails the transaction.
+            self.reset_transaction()
+            self.bdat_failed = True
         self.execute(item, default)
 
     def cmd_rset(self, verb, arg):
@@ -956,10 +1085,12 @@ class Server:
             for sub in ("tmp", "new", "cur", "envelope"):
                 os.makedirs(os.path.join(self.maildir, sub), exist_ok=True)
 
-    def deliver(self, conn, data, queue_id):
+    def deliver(self, conn, data, queue_id, transfer):
         """Store an accepted message: the envelope JSON first, then the
         message via tmp/ -> new/, so a reader that sees the message file also
-        finds its envelope.  File names sort in arrival order."""
+        finds its envelope.  File names sort in arrival order.  `transfer`
+        (DATA or BDAT and the chunk sizes) goes into the envelope when the
+        connection offers CHUNKING."""
         envelope = {
             "mail_from": conn.mail_from,
             "mail_params": conn.mail_params,
@@ -970,6 +1101,8 @@ class Server:
         }
         if self.tls_ctx is not None:
             envelope["tls"] = conn.tls_summary()
+        if conn.script.chunking:
+            envelope["transfer"] = transfer
         with self.lock:
             name = "%d.P%dQ%s.smtpc-test" % (time.time(), os.getpid(),
                                             queue_id[1:])
@@ -1087,7 +1220,7 @@ def parse_args(argv):
                    help="write the chosen port number here (atomically)")
     p.add_argument("--script", help="JSON script overriding the defaults")
     p.add_argument("--record", metavar="DIR",
-                   help="write DIR/conn-K.client and DIR/conn-K.server")
+                   help="write DIR/conn-K.client, .server and .reads")
     p.add_argument("--maildir", metavar="DIR",
                    help="deliver accepted messages into this Maildir")
     p.add_argument("--sessions", type=int, default=0, metavar="N",
