@@ -220,6 +220,15 @@
 #error "SMTPC_PIPELINE_WINDOW must be between 1 and 255"
 #endif
 
+/* Transactions in flight at most with PIPELINING: begun ahead of the
+ * replies the ones before still owe (SMTPC_WANT_NEXT). 1 to 255. */
+#ifndef SMTPC_TXN_QUEUE
+#define SMTPC_TXN_QUEUE 8
+#endif
+#if SMTPC_TXN_QUEUE < 1 || SMTPC_TXN_QUEUE > 255
+#error "SMTPC_TXN_QUEUE must be between 1 and 255"
+#endif
+
 /* ---- What the configuration is, for the check at init ---- */
 
 /* A number that changes with the engine's features and with the sizes of

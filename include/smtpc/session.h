@@ -16,8 +16,8 @@
  *           p = smtpc_session_in_buf(s, &n);  read;  smtpc_session_in_ack(s, k) or _eof(s);
  *       } else if (w & SMTPC_WANT_BODY) {
  *           smtpc_session_body_write(s, ...) until the end, then smtpc_session_body_end(s);
- *       } else if (w & SMTPC_READY) {
- *           start a transaction, NOOP, RSET or QUIT;
+ *       } else if (w & (SMTPC_READY | SMTPC_WANT_NEXT)) {
+ *           start a transaction (or, when READY, NOOP, RSET or QUIT);
  *       } else {
  *           break;  // SMTPC_DONE or SMTPC_FAILED
  *       }
@@ -28,9 +28,12 @@
  * 504 or 550), runs STARTTLS and says EHLO again when the TLS policy asks
  * for it, authenticates when credentials are configured, then reports
  * SMTPC_READY. Each transaction is MAIL, RCPT for
- * every recipient, DATA, the body, end of data; the session is READY again
- * afterwards, whatever the outcome, and the transaction's struct holds the
- * result. QUIT ends the session.
+ * every recipient, DATA, the body, end of data (or the body in BDAT chunks
+ * with CHUNKING); the session is READY again afterwards, whatever the
+ * outcome, and the transaction's struct holds the result. With PIPELINING
+ * the next transaction may begin before that (SMTPC_WANT_NEXT), once all
+ * of the one before is queued: a stream of messages, each struct's result
+ * filled in (and `done` set) as its replies come. QUIT ends the session.
  *
  * Every pointer handed to the engine (config strings, the transaction and
  * its recipients, the buffers) must stay valid until the session is DONE or
@@ -75,6 +78,11 @@ extern "C" {
 #define SMTPC_READY 0x10u     /* idle: start a transaction, NOOP, RSET or QUIT */
 #define SMTPC_DONE 0x20u      /* QUIT completed: close the connection */
 #define SMTPC_FAILED 0x40u    /* see smtpc_session_error; close (after QUIT if allowed) */
+/* A transaction may begin now, ahead of the replies the ones before still
+ * owe (PIPELINING offered and allowed): its commands then share a write
+ * with what is queued, so a stream of messages costs about one round trip
+ * each (less with CHUNKING). Comes with RECV; READY still means idle. */
+#define SMTPC_WANT_NEXT 0x80u
 
 /* Timeout classes (RFC 5321 §4.5.3.2), reported to the driver. */
 enum smtpc_timeout_class {
@@ -245,8 +253,9 @@ enum smtpc_session_state {
     SMTPC_S_QUIT,
     SMTPC_S_DONE,
     SMTPC_S_FAILED,
-    SMTPC_S_BDAT,     /* a chunk's reply (last: without SMTPC_WITH_CHUNKING, never) */
-    SMTPC_S_BDAT_LAST /* the last chunk's reply: the verdict */
+    SMTPC_S_BDAT,      /* a chunk's reply (last: without SMTPC_WITH_CHUNKING, never) */
+    SMTPC_S_BDAT_LAST, /* the last chunk's reply: the verdict */
+    SMTPC_S_RSET_NEXT  /* RSET before a transaction begun ahead, after BDAT */
 };
 
 /* The session. Caller-allocated; every field is private. */
@@ -260,9 +269,15 @@ struct smtpc_session {
     size_t in_cap, in_off, in_len;
     uint8_t *out; /* output buffer: [out_off, out_len) unsent */
     size_t out_cap, out_off, out_len;
-    struct smtpc_txn *txn; /* the transaction under way, or NULL */
-    size_t rcpt_next;      /* index of the recipient whose reply is awaited */
-    size_t rcpt_sent;      /* RCPT commands queued so far */
+    struct smtpc_txn *txn; /* the transaction whose replies come, or NULL */
+    size_t rcpt_next;      /* index of its recipient whose reply is awaited */
+    size_t rcpt_sent;      /* RCPT commands of the one being sent queued so far */
+#if SMTPC_WITH_PIPELINING
+    struct smtpc_txn *tx; /* the transaction being sent (commands, body), NULL once all is */
+    /* the transactions begun and not done, oldest (txn) first: a ring */
+    struct smtpc_txn *txq[SMTPC_TXN_QUEUE];
+    unsigned char txq_head, txq_count;
+#endif
     /* Commands queued and not yet answered, oldest first (a ring): what each
      * awaits (SMTPC_S_*) and the sent_total once it is all written, since
      * only then can its reply come. */
@@ -278,9 +293,10 @@ struct smtpc_session {
     unsigned long sent_total;            /* output bytes acked so far (modulo 2^bits) */
     /* flags, a byte each */
     unsigned char greeting_owed;   /* the greeting has not come yet */
-    unsigned char mail_refused;    /* the transaction's MAIL was refused (replies still owed) */
-    unsigned char data_refused;    /* its DATA was refused */
-    unsigned char data_queued;     /* its DATA was queued */
+    unsigned char mail_refused;    /* txn's MAIL was refused (replies still owed) */
+    unsigned char data_refused;    /* its DATA, or a chunk, was refused */
+    unsigned char data_queued;     /* the DATA of the one being sent was queued (or its body
+                                      opened) */
     unsigned char quit_ok;         /* a QUIT may still be sent after the failure */
     unsigned char auth_step;       /* challenges answered so far */
     unsigned char authenticated;   /* AUTH succeeded */
@@ -349,7 +365,9 @@ uint8_t *smtpc_session_in_buf(struct smtpc_session *s, size_t *len);
 void smtpc_session_in_ack(struct smtpc_session *s, size_t n);
 void smtpc_session_eof(struct smtpc_session *s);
 
-/* Starts a transaction (only when READY). With PIPELINING offered (and
+/* Starts a transaction (when READY, or when SMTPC_WANT_NEXT says it may go
+ * ahead of the replies owed: then `t` is done later than the ones begun
+ * before it; keep it valid until its `done` is set). With PIPELINING offered (and
  * SMTPC_WITH_PIPELINING, without SMTPC_F_NO_PIPELINING), commands go ahead
  * of their replies, at most SMTPC_PIPELINE_WINDOW in flight, and every
  * reply is still matched to its command, so each recipient's result is
@@ -416,6 +434,8 @@ enum smtpc_timeout_class smtpc_session_timeout_class(const struct smtpc_session 
 unsigned smtpc_session_timeout_s(const struct smtpc_session *s); /* seconds for the current class */
 int smtpc_session_authenticated(const struct smtpc_session *s);
 unsigned long smtpc_session_replies(const struct smtpc_session *s); /* replies handled so far */
+/* The transactions begun and not done yet (their replies still owed). */
+unsigned smtpc_session_txns(const struct smtpc_session *s);
 /* Where the session is, or failed: the step and its name ("greeting",
  * "EHLO", ...). */
 enum smtpc_step smtpc_session_step_id(const struct smtpc_session *s);

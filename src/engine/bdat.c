@@ -63,8 +63,8 @@ static size_t format_head(char *head, unsigned long long n, int last)
 /* The session awaits the reply to the oldest command in flight. */
 static void await_head(struct smtpc_session *s)
 {
-    if (s->state == SMTPC_S_BODY && s->inflight_count > 0)
-        s->state = (enum smtpc_session_state)s->inflight_kind[s->inflight_head];
+    if (s->state == SMTPC_S_BODY && s->inflight_count > 0) /* 0x80: KIND_NEW_TXN */
+        s->state = (enum smtpc_session_state)(s->inflight_kind[s->inflight_head] & 0x7fu);
 }
 
 int smtpc_bdat_open(struct smtpc_session *s, int binary)

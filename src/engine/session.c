@@ -64,8 +64,16 @@ static const struct step steps[] = {
 #if SMTPC_WITH_CHUNKING
     [SMTPC_S_BDAT] = {SMTPC_ERR_REFUSED_MESSAGE, SMTPC_STEP_BODY, SMTPC_TIMEOUT_DATA_BLOCK},
     [SMTPC_S_BDAT_LAST] = {SMTPC_ERR_REFUSED_MESSAGE, SMTPC_STEP_END, SMTPC_TIMEOUT_DATA_END},
+#if SMTPC_WITH_PIPELINING
+    [SMTPC_S_RSET_NEXT] = {SMTPC_ERR_REFUSED_COMMAND, SMTPC_STEP_RSET, SMTPC_TIMEOUT_COMMAND},
+#endif
 #endif
 };
+
+/* In the ring of commands in flight, the first command of a transaction
+ * begun while another's replies were still owed carries this mark. */
+#define KIND_NEW_TXN 0x80u
+#define KIND(k) ((enum smtpc_session_state)((k) & ~KIND_NEW_TXN))
 
 static const unsigned default_timeouts[SMTPC_TIMEOUT_CLASSES] = {
     0, 300, 300, 300, 300, 120, 180, 600,
@@ -346,12 +354,15 @@ static void queue_body_end(struct smtpc_session *s)
 static void finish_body(struct smtpc_session *s)
 {
 #if SMTPC_WITH_CHUNKING
-    if (s->bdat.on) {
+    if (s->bdat.on)
         smtpc_bdat_finish(s);
-        return;
-    }
+    else
 #endif
-    queue_body_end(s);
+        queue_body_end(s);
+#if SMTPC_WITH_PIPELINING
+    if (!s->body_ending && s->state != SMTPC_S_FAILED)
+        s->tx = NULL; /* all of it is queued: the next may begin */
+#endif
 }
 
 /* Bytes the driver may send now. While the body is being written, its last
@@ -416,6 +427,24 @@ static void drain_inflight(struct smtpc_session *s)
     s->inflight_count = s->quit_ok ? (unsigned char)kept : 0;
 }
 
+/* The transaction whose replies come is done: the next one begun, if
+ * any, takes its place. */
+static void finish_txn(struct smtpc_session *s)
+{
+    s->txn->done = 1;
+#if SMTPC_WITH_PIPELINING
+    s->rcpt_next = 0; /* the next one's replies start */
+    s->mail_refused = s->data_refused = 0;
+    if (s->tx == s->txn)
+        s->tx = NULL;
+    s->txq_head = (unsigned char)((s->txq_head + 1) % SMTPC_TXN_QUEUE);
+    s->txq_count--;
+    s->txn = s->txq_count > 0 ? s->txq[s->txq_head] : NULL;
+#else
+    s->txn = NULL;
+#endif
+}
+
 void smtpc_session_fail(struct smtpc_session *s, int err, int quit_ok)
 {
     if (s->state == SMTPC_S_FAILED || s->state == SMTPC_S_DONE)
@@ -431,12 +460,14 @@ void smtpc_session_fail(struct smtpc_session *s, int err, int quit_ok)
 #endif
     drain_inflight(s);
     s->out_off = s->out_len = 0;
-    if (s->txn != NULL) {
+    while (s->txn != NULL) {
         if (s->txn->result == 0)
             s->txn->result = err;
-        s->txn->done = 1;
-        s->txn = NULL;
+        finish_txn(s);
     }
+#if SMTPC_WITH_PIPELINING
+    s->tx = NULL;
+#endif
 }
 
 void smtpc_session_ready(struct smtpc_session *s)
@@ -447,6 +478,24 @@ void smtpc_session_ready(struct smtpc_session *s)
 void smtpc_session_abort(struct smtpc_session *s, int err)
 {
     smtpc_session_fail(s, err, 0);
+}
+
+/* A transaction may begin ahead of the replies still owed: with
+ * PIPELINING, once all of the last one begun is queued, with room in the
+ * queue and in flight (an RSET after BDAT, and MAIL). */
+static int next_may_begin(const struct smtpc_session *s)
+{
+#if SMTPC_WITH_PIPELINING
+    /* room for RSET and the longest MAIL besides what is queued */
+    return s->txn != NULL && s->tx == NULL && s->state != SMTPC_S_RSET_ABORT &&
+           s->state != SMTPC_S_FAILED && s->txq_count < SMTPC_TXN_QUEUE &&
+           s->inflight_count + 2 <= SMTPC_PIPELINE_WINDOW &&
+           s->out_cap - (s->out_len - s->out_off) >= SMTPC_OUT_BUF_MIN + 6 &&
+           smtpc_session_pipelining(s);
+#else
+    (void)s;
+    return 0;
+#endif
 }
 
 unsigned smtpc_session_wants(const struct smtpc_session *s)
@@ -473,24 +522,55 @@ unsigned smtpc_session_wants(const struct smtpc_session *s)
         if (smtpc_bdat_takes_body(s)) /* chunks go while replies come */
             w |= SMTPC_WANT_BODY;
 #endif
+        if (next_may_begin(s))
+            w |= SMTPC_WANT_NEXT;
         return w | SMTPC_WANT_RECV;
     }
 }
 
-/* Ends the transaction under way with `result`; `rset` when the server
- * still holds a transaction that must be cleared first. */
+/* Another transaction was begun after the one whose replies come. */
+static int later_begun(const struct smtpc_session *s)
+{
+#if SMTPC_WITH_PIPELINING
+    return s->txq_count > 1;
+#else
+    (void)s;
+    return 0;
+#endif
+}
+
+/* Ends the transaction whose replies come with `result`; `rset` when the
+ * server still holds it and it must be cleared first, unless a later one
+ * was begun: that one starts with its own RSET (see txn_begin). */
 static void end_txn(struct smtpc_session *s, int result, int rset)
 {
-    struct smtpc_txn *t = s->txn;
-
-    t->result = result;
-    if (rset) {
+    s->txn->result = result;
+    if (rset && !later_begun(s)) {
         send_command(s, "RSET", NULL, SMTPC_S_RSET_ABORT);
         return;
     }
-    t->done = 1;
-    s->txn = NULL;
-    smtpc_session_ready(s);
+    finish_txn(s);
+    if (s->txn == NULL)
+        smtpc_session_ready(s);
+}
+
+/* The transaction being sent (the one whose replies come, without
+ * PIPELINING), or NULL once all of it is queued. */
+static struct smtpc_txn *tx_txn(const struct smtpc_session *s)
+{
+#if SMTPC_WITH_PIPELINING
+    return s->tx;
+#else
+    return s->txn;
+#endif
+}
+
+/* All of the commands in flight are the transaction's whose replies come:
+ * none of a later one is (the first of each is marked). */
+static int replies_in(const struct smtpc_session *s)
+{
+    return s->inflight_count == 0 ||
+           (SMTPC_WITH_PIPELINING && (s->inflight_kind[s->inflight_head] & KIND_NEW_TXN));
 }
 
 /* Queues the command a b c (b, c may be NULL) when the output buffer has
@@ -518,27 +598,38 @@ static int queue_when_room(struct smtpc_session *s, const char *a, const char *b
  * ends it when it cannot deliver to the recipients the policy asks for. */
 static void txn_step(struct smtpc_session *s)
 {
-    struct smtpc_txn *t = s->txn;
-    int ahead = smtpc_session_pipelining(s), rc;
+    struct smtpc_txn *r = s->txn, *t = tx_txn(s);
+    int ahead = smtpc_session_pipelining(s), rc, same = t == r;
 
     if (s->inflight_count > 0 && !ahead)
         return; /* one command at a time: its reply first */
-    if (s->mail_refused || s->data_refused ||
-        (SMTPC_BDAT_ON(s) && s->data_queued && s->rcpt_next == t->rcpt_count &&
-         t->rcpt_accepted == 0)) {
-        /* nowhere to deliver: no more chunks */
+    if (r != NULL && (s->mail_refused || s->data_refused ||
+                      (SMTPC_BDAT_ON(s) && same && s->data_queued &&
+                       s->rcpt_next == r->rcpt_count && r->rcpt_accepted == 0))) {
+        if (same) { /* nowhere to deliver: nothing more of it goes (no more chunks) */
 #if SMTPC_WITH_CHUNKING
-        smtpc_bdat_stop(s);
+            smtpc_bdat_stop(s);
 #endif
-        if (s->inflight_count == 0 && !SMTPC_BDAT_BODY_OPEN(s)) /* every reply owed is in */
+            if (SMTPC_BDAT_BODY_OPEN(s))
+                return; /* a chunk of declared size must be completed first */
+            t = NULL;
+#if SMTPC_WITH_PIPELINING
+            s->tx = NULL;
+#endif
+        }
+        if (replies_in(s)) /* every reply it is owed is in */
             end_txn(s,
                     s->mail_refused         ? SMTPC_ERR_REFUSED_MAIL
-                    : t->rcpt_accepted == 0 ? SMTPC_ERR_REFUSED_RCPT
+                    : r->rcpt_accepted == 0 ? SMTPC_ERR_REFUSED_RCPT
                     : SMTPC_BDAT_ON(s)      ? SMTPC_ERR_REFUSED_MESSAGE
                                             : SMTPC_ERR_REFUSED_DATA,
                     !s->mail_refused);
-        return;
+        if (t == NULL)
+            return;
+        same = t == s->txn; /* the refused one may have ended */
     }
+    if (t == NULL)
+        return;
     while (s->rcpt_sent < t->rcpt_count && s->inflight_count < SMTPC_PIPELINE_WINDOW &&
            (ahead || s->inflight_count == 0)) {
         rc = queue_when_room(s, "RCPT TO:<", t->rcpt[s->rcpt_sent].address, ">", SMTPC_S_RCPT);
@@ -553,7 +644,7 @@ static void txn_step(struct smtpc_session *s)
     if (s->rcpt_sent < t->rcpt_count || s->data_queued ||
         s->inflight_count == SMTPC_PIPELINE_WINDOW)
         return;
-    if (s->rcpt_next < t->rcpt_count) {
+    if (!same || s->rcpt_next < t->rcpt_count) {
         /* replies to RCPT still to come: DATA goes with them, except
          * under the all-or-nothing policy, which must see them first */
         if (!ahead || (t->flags & SMTPC_TXN_ALL_RCPTS))
@@ -733,7 +824,12 @@ static void on_reply(struct smtpc_session *s)
                 smtpc_session_fail(s, SMTPC_ERR_REPLY_UNEXPECTED, 1);
                 return;
             }
-            s->bdat.body_open = 0; /* all of it was written */
+            if (tx_txn(s) == t) { /* all of it was written, before body_end */
+                s->bdat.body_open = 0;
+#if SMTPC_WITH_PIPELINING
+                s->tx = NULL;
+#endif
+            }
             if (!s->data_refused) {
                 end_txn(s, 0, 0);
                 return;
@@ -743,10 +839,16 @@ static void on_reply(struct smtpc_session *s)
         return;
 #endif
     case SMTPC_S_RSET_ABORT:
-        t->done = 1;
-        s->txn = NULL;
-        smtpc_session_ready(s);
+        finish_txn(s);
+        if (s->txn == NULL)
+            smtpc_session_ready(s);
         return;
+#if SMTPC_WITH_PIPELINING && SMTPC_WITH_CHUNKING
+    case SMTPC_S_RSET_NEXT:
+        if (cls == 2)
+            return; /* the transaction after it goes on */
+        break;
+#endif
     case SMTPC_S_RSET:
     case SMTPC_S_NOOP:
         if (cls != 2 && !refused)
@@ -789,7 +891,7 @@ static void answer(struct smtpc_session *s)
     if (s->greeting_owed) {
         s->greeting_owed = 0;
     } else {
-        kind = (enum smtpc_session_state)s->inflight_kind[s->inflight_head];
+        kind = KIND(s->inflight_kind[s->inflight_head]);
         s->answered_end = s->inflight_end[s->inflight_head];
         s->inflight_head = (unsigned char)((s->inflight_head + 1) % SMTPC_PIPELINE_WINDOW);
         s->inflight_count--;
@@ -799,7 +901,7 @@ static void answer(struct smtpc_session *s)
         return; /* owed to a command sent before a failure: dropped */
     s->state = kind;
     on_reply(s);
-    kind = (enum smtpc_session_state)s->inflight_kind[s->inflight_head];
+    kind = KIND(s->inflight_kind[s->inflight_head]);
     if (s->inflight_count > 0 && s->state != SMTPC_S_FAILED && kind != SMTPC_S_FAILED)
         s->state = kind;
 #if SMTPC_WITH_CHUNKING
@@ -939,9 +1041,15 @@ int smtpc_session_txn_begin(struct smtpc_session *s, struct smtpc_txn *t)
 {
     struct smtpc_line l;
     size_t i;
-    int rc, utf8;
+    int rc, utf8, ahead = SMTPC_WITH_PIPELINING && s->state != SMTPC_S_READY;
+#if SMTPC_WITH_PIPELINING
+    unsigned char inflight = s->inflight_count;
+#endif
+#if SMTPC_WITH_CHUNKING && SMTPC_WITH_PIPELINING
+    size_t out_len;
+#endif
 
-    if (s->state != SMTPC_S_READY)
+    if (ahead ? !next_may_begin(s) : s->state != SMTPC_S_READY)
         return SMTPC_ERR_STATE;
     if (t == NULL || t->from == NULL || (t->rcpt == NULL && t->rcpt_count > 0))
         return SMTPC_ERR_ARG;
@@ -977,6 +1085,18 @@ int smtpc_session_txn_begin(struct smtpc_session *s, struct smtpc_txn *t)
     t->result = 0;
     t->done = 0;
 
+#if SMTPC_WITH_CHUNKING && SMTPC_WITH_PIPELINING
+    smtpc_session_compact_out(s);
+    out_len = s->out_len;
+    /* After BDAT the server may still hold the transaction before if its
+     * last chunk is refused: the one begun ahead clears it first (and the
+     * one before sends no RSET of its own, which would come too late). */
+    if (ahead && smtpc_bdat_offered(s)) {
+        rc = smtpc_session_command(s, "RSET", NULL, SMTPC_S_RSET_NEXT);
+        if (rc != 0)
+            return rc;
+    }
+#endif
     smtpc_line_open(s, &l);
     smtpc_line_put(&l, "MAIL FROM:<");
     smtpc_line_put(&l, t->from);
@@ -1003,12 +1123,31 @@ int smtpc_session_txn_begin(struct smtpc_session *s, struct smtpc_txn *t)
         smtpc_line_put(&l, " SMTPUTF8");
 #endif
     rc = smtpc_line_commit(s, &l, NULL, SMTPC_S_MAIL);
-    if (rc != 0)
+    if (rc != 0) {
+#if SMTPC_WITH_CHUNKING && SMTPC_WITH_PIPELINING
+        s->out_len = out_len; /* the RSET before it too */
+        s->inflight_count = inflight;
+#endif
         return rc;
+    }
+    s->rcpt_sent = 0;
+    s->data_queued = 0;
+#if SMTPC_WITH_PIPELINING
+    s->txq[(s->txq_head + s->txq_count) % SMTPC_TXN_QUEUE] = t;
+    s->txq_count++;
+    s->tx = t;
+    if (ahead) { /* its replies come after those owed now */
+        unsigned first = ((unsigned)s->inflight_head + inflight) % SMTPC_PIPELINE_WINDOW;
+
+        s->inflight_kind[first] |= KIND_NEW_TXN;
+        txn_step(s);
+        return 0;
+    }
+#endif
     s->txn = t;
     s->state = SMTPC_S_MAIL;
-    s->rcpt_next = s->rcpt_sent = 0;
-    s->mail_refused = s->data_refused = s->data_queued = 0;
+    s->rcpt_next = 0;
+    s->mail_refused = s->data_refused = 0;
     txn_step(s); /* with PIPELINING, the RCPTs and DATA go along */
     return 0;
 }
@@ -1144,6 +1283,15 @@ unsigned smtpc_session_timeout_s(const struct smtpc_session *s)
 unsigned long smtpc_session_replies(const struct smtpc_session *s)
 {
     return s->replies;
+}
+
+unsigned smtpc_session_txns(const struct smtpc_session *s)
+{
+#if SMTPC_WITH_PIPELINING
+    return s->txq_count;
+#else
+    return s->txn != NULL;
+#endif
 }
 
 int smtpc_session_authenticated(const struct smtpc_session *s)
