@@ -278,8 +278,10 @@ static int binarymime(const struct smtpc_client *c)
            !(c->session.cfg.flags & SMTPC_F_NO_CHUNKING);
 }
 
-int smtpc_client_send_parts(struct smtpc_client *c, struct smtpc_txn *txn,
-                            const struct smtpc_part *parts, size_t count)
+/* Measures the message (unless the caller did) for txn's size and flags:
+ * 0, or the error that keeps it from being sent. */
+static int prepare(struct smtpc_client *c, struct smtpc_txn *txn, const struct smtpc_part *parts,
+                   size_t count)
 {
     struct smtpc_body_measure m;
     size_t i;
@@ -287,7 +289,7 @@ int smtpc_client_send_parts(struct smtpc_client *c, struct smtpc_txn *txn,
     if (txn == NULL || (parts == NULL && count > 0))
         return SMTPC_ERR_ARG;
     if (txn->flags & SMTPC_TXN_CHECKED)
-        return send_txn(c, txn, parts, count, NULL, NULL);
+        return 0;
     /* what the body is decides these, not an earlier message's */
     txn->flags &= ~(SMTPC_TXN_8BIT | SMTPC_TXN_SIZE_EXACT | SMTPC_TXN_BINARY);
     smtpc_body_measure_init(&m);
@@ -309,7 +311,69 @@ int smtpc_client_send_parts(struct smtpc_client *c, struct smtpc_txn *txn,
             return SMTPC_ERR_BODY_LINE;
         }
     }
-    return send_txn(c, txn, parts, count, NULL, NULL);
+    return 0;
+}
+
+int smtpc_client_send_parts(struct smtpc_client *c, struct smtpc_txn *txn,
+                            const struct smtpc_part *parts, size_t count)
+{
+    int rc = prepare(c, txn, parts, count);
+
+    return rc != 0 ? rc : send_txn(c, txn, parts, count, NULL, NULL);
+}
+
+/* A message of the stream that never went: its own result. */
+static void not_sent(struct smtpc_txn *txn, int rc)
+{
+    if (txn != NULL) {
+        txn->result = rc;
+        txn->done = 1;
+    }
+}
+
+int smtpc_client_send_many(struct smtpc_client *c, struct smtpc_message *msgs, size_t n)
+{
+    struct smtpc_session *s = &c->session;
+    size_t i;
+    int rc;
+
+    record(c, 0, SMTPC_STEP_NONE, NULL);
+    if (msgs == NULL && n > 0)
+        return SMTPC_ERR_ARG;
+    if (c->t == NULL) {
+        record(c, SMTPC_ERR_STATE, SMTPC_STEP_SEND, NULL);
+        return SMTPC_ERR_STATE;
+    }
+    for (i = 0; i < n; i++) {
+        struct smtpc_message *m = &msgs[i];
+
+        rc = prepare(c, m->txn, m->parts, m->count);
+        if (rc != 0) {
+            not_sent(m->txn, rc);
+            continue;
+        }
+        /* the one before is all queued: this one goes ahead of its replies */
+        drive(c, SMTPC_READY | SMTPC_WANT_NEXT, 0);
+        if (smtpc_session_wants(s) & SMTPC_FAILED)
+            break;
+        rc = smtpc_session_txn_begin(s, m->txn);
+        if (rc != 0) {
+            not_sent(m->txn, rc);
+            continue;
+        }
+        if (!(smtpc_session_wants(s) & SMTPC_WANT_BODY)) /* DATA: its 354 first */
+            drive(c, SMTPC_WANT_BODY | SMTPC_READY | SMTPC_WANT_NEXT, 0);
+        if (smtpc_session_wants(s) & SMTPC_WANT_BODY)
+            run_body(c, m->parts, m->count, NULL, NULL);
+    }
+    drive(c, SMTPC_READY, 0); /* every verdict */
+    if (smtpc_session_wants(s) & SMTPC_FAILED) {
+        rc = fail_session(c);
+        for (; i < n; i++) /* those never begun */
+            not_sent(msgs[i].txn, rc);
+        return rc;
+    }
+    return 0;
 }
 
 int smtpc_client_send(struct smtpc_client *c, struct smtpc_txn *txn, const void *body, size_t len)

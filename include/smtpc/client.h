@@ -116,6 +116,25 @@ int smtpc_client_send(struct smtpc_client *c, struct smtpc_txn *txn, const void 
 int smtpc_client_send_parts(struct smtpc_client *c, struct smtpc_txn *txn,
                             const struct smtpc_part *parts, size_t count);
 
+/* One message of a stream (smtpc_client_send_many). */
+struct smtpc_message {
+    struct smtpc_txn *txn;          /* in/out, as for smtpc_client_send_parts */
+    const struct smtpc_part *parts; /* the message in pieces */
+    size_t count;
+};
+
+/* Sends `n` messages over the open connection, each begun as soon as the
+ * engine allows (SMTPC_WANT_NEXT), ahead of the replies the ones before
+ * still owe: with PIPELINING about one round trip per message with DATA;
+ * with CHUNKING too, up to SMTPC_TXN_QUEUE messages in one write. Each
+ * message is measured as smtpc_client_send_parts does, and each txn gets
+ * its own verdict (result, done). Returns 0 when the connection is still
+ * open, whatever the verdicts (a message that could not go, such as one
+ * with a line over 998 octets, has its error as its result), or the error
+ * that closed the connection, which every message not accepted by then has
+ * as its result. */
+int smtpc_client_send_many(struct smtpc_client *c, struct smtpc_message *msgs, size_t n);
+
 #if SMTPC_CHUNK_BUF > 0
 /* The same with the body pulled from `read` as it is sent (into a buffer of
  * SMTPC_CHUNK_BUF bytes; the call exists when that is not 0). txn->flags

@@ -23,9 +23,11 @@ extern "C" {
 #endif
 
 /* Runs the session over `t` until it wants one of `until` (SMTPC_READY,
- * SMTPC_WANT_BODY, SMTPC_WANT_TLS) or something else only the caller can
- * give, or is DONE or FAILED; returns smtpc_session_wants then. It writes
- * what is queued, then reads while a reply is awaited. Each reply has a
+ * SMTPC_WANT_BODY, SMTPC_WANT_TLS, SMTPC_WANT_NEXT) or something else only
+ * the caller can give, or is DONE or FAILED; returns smtpc_session_wants
+ * then. It writes what is queued, then reads while a reply is awaited;
+ * SMTPC_WANT_NEXT, when asked for, returns before writing, so that the
+ * next transaction's commands leave in the same write. Each reply has a
  * deadline from the engine's timeout class, started once its command was
  * written; each write has the same class's limit; `limit_s`, when not 0,
  * caps both (for QUIT). A transport error or a missed deadline fails the

@@ -26,6 +26,7 @@ struct fake {
     size_t next;
     char written[16384];
     size_t wlen;
+    size_t writes; /* write calls */
     int closed;
     int read_timeouts[64]; /* timeout_ms of each read */
     size_t reads;
@@ -66,6 +67,7 @@ static long fake_write(struct smtpc_transport *t, const uint8_t *buf, size_t len
     assert_true(f->wlen + len < sizeof f->written);
     memcpy(f->written + f->wlen, buf, len);
     f->wlen += len;
+    f->writes++;
     f->written[f->wlen] = '\0';
     return (long)len;
 }
@@ -380,9 +382,128 @@ static void test_stream_failure(void **state)
     assert_int_equal(fake.closed, 1);
 }
 
+/* ---- a stream of messages (smtpc_client_send_many) ---- */
+
+static struct smtpc_rcpt stream_rcpt[3];
+static struct smtpc_txn stream_txn[3];
+static struct smtpc_part stream_part[3];
+static struct smtpc_message stream_msg[3];
+
+static void stream_setup(const struct step *steps)
+{
+    size_t i;
+
+    setup_client(steps);
+    for (i = 0; i < 3; i++) {
+        memset(&stream_txn[i], 0, sizeof stream_txn[i]);
+        memset(&stream_rcpt[i], 0, sizeof stream_rcpt[i]);
+        stream_rcpt[i].address = "b@example.net";
+        stream_txn[i].from = "a@example.org";
+        stream_txn[i].rcpt = &stream_rcpt[i];
+        stream_txn[i].rcpt_count = 1;
+        stream_part[i].data = "hi\n";
+        stream_part[i].len = 3;
+        stream_msg[i].txn = &stream_txn[i];
+        stream_msg[i].parts = &stream_part[i];
+        stream_msg[i].count = 1;
+    }
+    assert_int_equal(smtpc_client_open(&client), 0);
+}
+
+#define S_MSG "MAIL FROM:<a@example.org> SIZE=4\r\nRCPT TO:<b@example.net>\r\n"
+
+/* CHUNKING: the three messages in one write, their replies (and the two
+ * RSETs' that lead the later ones) in one read; the last has nobody to
+ * deliver to and clears its transaction with an RSET of its own. */
+static void test_stream_chunking(void **state)
+{
+    static const struct step steps[] = {
+        {S_BYTES, "220 mx ESMTP\r\n"},
+        {S_BYTES, "250-mx\r\n250-PIPELINING\r\n250-SIZE 100\r\n250 CHUNKING\r\n"},
+        {S_BYTES, "250 ok\r\n250 ok\r\n250 q1\r\n250 reset\r\n250 ok\r\n250 ok\r\n250 q2\r\n"
+                  "250 reset\r\n250 ok\r\n550 no such user\r\n554 no valid recipients\r\n"},
+        {S_BYTES, "250 reset\r\n"},
+        {S_BYTES, "221 bye\r\n"},
+        {S_END, NULL},
+    };
+    (void)state;
+
+    stream_setup(steps);
+    assert_int_equal(smtpc_client_send_many(&client, stream_msg, 3), 0);
+    assert_string_equal(fake.written, "EHLO client.example\r\n" S_MSG "BDAT 4 LAST\r\nhi\r\n"
+                                      "RSET\r\n" S_MSG "BDAT 4 LAST\r\nhi\r\n"
+                                      "RSET\r\n" S_MSG "BDAT 4 LAST\r\nhi\r\n"
+                                      "RSET\r\n");
+    assert_int_equal(fake.writes, 3); /* EHLO, the stream, the last one's RSET */
+    assert_int_equal(stream_txn[0].result, 0);
+    assert_string_equal(stream_txn[0].end_reply.text, "q1");
+    assert_int_equal(stream_txn[1].result, 0);
+    assert_string_equal(stream_txn[1].end_reply.text, "q2");
+    assert_int_equal(stream_txn[2].result, SMTPC_ERR_REFUSED_RCPT);
+    assert_int_equal(stream_rcpt[2].reply.code, 550);
+    assert_int_equal(smtpc_client_close(&client), 0);
+    assert_int_equal(fake.writes, 4);
+}
+
+/* DATA: each message's end shares a write with the next one's commands:
+ * a round trip per message and one more. */
+static void test_stream_data(void **state)
+{
+    static const struct step steps[] = {
+        {S_BYTES, "220 mx ESMTP\r\n"},
+        {S_BYTES, "250-mx\r\n250-PIPELINING\r\n250 SIZE 100\r\n"},
+        {S_BYTES, "250 ok\r\n250 ok\r\n354 go\r\n"},
+        {S_BYTES, "250 q1\r\n250 ok\r\n250 ok\r\n354 go\r\n"},
+        {S_BYTES, "250 q2\r\n250 ok\r\n250 ok\r\n354 go\r\n"},
+        {S_BYTES, "250 q3\r\n"},
+        {S_BYTES, "221 bye\r\n"},
+        {S_END, NULL},
+    };
+    (void)state;
+
+    stream_setup(steps);
+    assert_int_equal(smtpc_client_send_many(&client, stream_msg, 3), 0);
+    assert_string_equal(fake.written, "EHLO client.example\r\n" S_MSG "DATA\r\n"
+                                      "hi\r\n.\r\n" S_MSG "DATA\r\n"
+                                      "hi\r\n.\r\n" S_MSG "DATA\r\n"
+                                      "hi\r\n.\r\n");
+    assert_int_equal(fake.writes, 5);
+    assert_string_equal(stream_txn[0].end_reply.text, "q1");
+    assert_string_equal(stream_txn[1].end_reply.text, "q2");
+    assert_string_equal(stream_txn[2].end_reply.text, "q3");
+    assert_int_equal(stream_txn[2].result, 0);
+    assert_int_equal(smtpc_client_close(&client), 0);
+}
+
+/* The connection lost in the middle: every message not accepted has the
+ * error, the client is closed. */
+static void test_stream_lost(void **state)
+{
+    static const struct step steps[] = {
+        {S_BYTES, "220 mx ESMTP\r\n"},
+        {S_BYTES, "250-mx\r\n250-PIPELINING\r\n250 SIZE 100\r\n"},
+        {S_BYTES, "250 ok\r\n250 ok\r\n354 go\r\n"},
+        {S_BYTES, "250 q1\r\n250 ok\r\n"},
+        {S_EOF, NULL},
+    };
+    (void)state;
+
+    stream_setup(steps);
+    assert_int_equal(smtpc_client_send_many(&client, stream_msg, 3), SMTPC_ERR_CLOSED);
+    assert_int_equal(stream_txn[0].result, 0);
+    assert_int_equal(stream_txn[1].result, SMTPC_ERR_CLOSED);
+    assert_int_equal(stream_txn[1].done, 1);
+    assert_int_equal(stream_txn[2].result, SMTPC_ERR_CLOSED);
+    assert_int_equal(stream_txn[2].done, 1);
+    assert_int_equal(fake.closed, 1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_stream_chunking),
+        cmocka_unit_test(test_stream_data),
+        cmocka_unit_test(test_stream_lost),
         cmocka_unit_test(test_send_mail),
         cmocka_unit_test(test_deadlines),
         cmocka_unit_test(test_deadline_spans_a_reply),
