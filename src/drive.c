@@ -22,7 +22,7 @@ unsigned smtpc_drive(struct smtpc_session *s, struct smtpc_transport *t, unsigne
         unsigned secs = smtpc_session_timeout_s(s);
         long n;
 
-        if (w & until & SMTPC_WANT_NEXT)
+        if (SMTPC_WITH_PIPELINING && (w & until & SMTPC_WANT_NEXT))
             return w; /* before writing: the next transaction shares the write */
         if (limit_s != 0 && (secs == 0 || secs > limit_s))
             secs = limit_s;

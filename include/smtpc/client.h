@@ -71,7 +71,7 @@ struct smtpc_client {
 #endif
     struct smtpc_transport *t; /* the open connection, NULL when closed */
     uint8_t in[SMTPC_IN_BUF_DEFAULT];
-    uint8_t out[SMTPC_OUT_BUF_DEFAULT];
+    uint8_t out[SMTPC_CLIENT_OUT_BUF];
 #if SMTPC_CHUNK_BUF > 0
     uint8_t chunk[SMTPC_CHUNK_BUF]; /* body bytes pulled from a reader */
 #endif

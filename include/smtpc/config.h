@@ -206,6 +206,23 @@
 #define SMTPC_MESSAGE_POSIX 0
 #endif
 
+/* The blocking client's output buffer (struct smtpc_client), and so the
+ * most it hands the transport in one write: on a host (SMTPC_CLIENT_POSIX)
+ * 64 KiB, so that a large body costs a write per 64 KiB (and with CHUNKING
+ * a chunk per 64 KiB when its size is unknown); elsewhere
+ * SMTPC_OUT_BUF_DEFAULT. The NetX Duo drop-in keeps SMTPC_OUT_BUF_DEFAULT
+ * (packet-sized writes). */
+#ifndef SMTPC_CLIENT_OUT_BUF
+#if SMTPC_CLIENT_POSIX
+#define SMTPC_CLIENT_OUT_BUF 65536
+#else
+#define SMTPC_CLIENT_OUT_BUF SMTPC_OUT_BUF_DEFAULT
+#endif
+#endif
+#if SMTPC_CLIENT_OUT_BUF < 320
+#error "SMTPC_CLIENT_OUT_BUF must be at least SMTPC_OUT_BUF_MIN (320)"
+#endif
+
 /* Commands in flight at most (sent, reply not yet read): with PIPELINING,
  * more recipients wait for replies; without, 1 is all the engine uses.
  * 1 to 255. */

@@ -12,6 +12,9 @@
  * one go.
  */
 #include <string.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include "smtpc/body.h"
 #include "smtpc/error.h"
@@ -35,6 +38,79 @@ static size_t plain_run(const uint8_t *p, size_t n)
         n = (size_t)(lf - p);
     cr = memchr(p, '\r', n);
     return cr != NULL ? (size_t)(cr - p) : n;
+}
+
+#if defined(__SSE2__)
+/* Sixteen bytes at a time (x86-64 always has SSE2): a mask of the CRs and
+ * LFs among them. */
+static unsigned breaks16(__m128i v)
+{
+    return (unsigned)_mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('\r')),
+                                                    _mm_cmpeq_epi8(v, _mm_set1_epi8('\n'))));
+}
+#endif
+
+/* Copies the run of bytes other than CR and LF at the start of `in` (at
+ * most n) to `out` and returns its length. With SSE2 the copy and the scan
+ * are one pass, sixteen bytes at a time: a block is stored before it is
+ * known to be all plain (`out` has room for n bytes, and what lies past the
+ * run is written over later); elsewhere memchr finds the run and memcpy
+ * copies it. */
+static size_t copy_plain(const uint8_t *in, uint8_t *out, size_t n)
+{
+    size_t i = 0, run;
+
+#if defined(__SSE2__)
+    for (; i + 16 <= n; i += 16) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(in + i));
+        unsigned m = breaks16(v);
+
+        _mm_storeu_si128((__m128i *)(void *)(out + i), v);
+        if (m != 0)
+            return i + (size_t)__builtin_ctz(m);
+    }
+#endif
+    run = plain_run(in + i, n - i);
+    memcpy(out + i, in + i, run);
+    return i + run;
+}
+
+/* plain_run, and whether a byte of the run has its high bit set (ORed
+ * into *high; once it is set, without SSE2, the run is not read for it).
+ * The OR over the bytes stays small on devices. */
+#if defined(__GNUC__)
+__attribute__((always_inline))
+#endif
+static inline size_t
+scan_plain(const uint8_t *p, size_t n, int *high)
+{
+    size_t i = 0, run;
+    unsigned acc = 0;
+
+#if defined(__SSE2__)
+    for (; i + 16 <= n; i += 16) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
+        unsigned m = breaks16(v);
+
+        if (m != 0) {
+            unsigned before = (1u << __builtin_ctz(m)) - 1u; /* the plain bytes */
+
+            *high |= (acc | ((unsigned)_mm_movemask_epi8(v) & before)) != 0;
+            return i + (size_t)__builtin_ctz(m);
+        }
+        acc |= (unsigned)_mm_movemask_epi8(v);
+    }
+#endif
+    run = plain_run(p + i, n - i);
+    *high |= acc != 0;
+    if (!*high) {
+        size_t k;
+
+        for (k = i; k < i + run; k++) /* a plain OR: compilers vectorise it */
+            acc |= p[k];
+        *high = (acc & 0x80u) != 0;
+    }
+    return i + run;
 }
 
 long smtpc_body_encode(struct smtpc_body_encoder *e, const uint8_t *in, size_t in_len, uint8_t *out,
@@ -75,20 +151,19 @@ long smtpc_body_encode(struct smtpc_body_encoder *e, const uint8_t *in, size_t i
         }
         {
             size_t avail = in_len - i < out_cap - o ? in_len - i : out_cap - o;
-            size_t run = plain_run(in + i, avail);
+            size_t run = copy_plain(in + i, out + o, avail);
 
             if (run == 0)
                 break;
             if (e->long_lines == SMTPC_LONG_LINES_FAIL && e->line_len + run > SMTPC_BODY_LINE_MAX) {
                 size_t fit = SMTPC_BODY_LINE_MAX - e->line_len;
-                memcpy(out + o, in + i, fit);
-                o += fit;
+
+                o += fit; /* copied: what went over is not counted */
                 e->in_total += i + fit;
                 e->out_total += o;
                 *out_len = o;
                 return SMTPC_ERR_BODY_LINE;
             }
-            memcpy(out + o, in + i, run);
             o += run;
             i += run;
             e->line_len += run;
@@ -120,27 +195,15 @@ long smtpc_body_finish(struct smtpc_body_encoder *e, uint8_t *out, size_t out_ca
     return (long)o;
 }
 
-/* 1 when a byte of [p, p+n) has its high bit set. A plain OR over the
- * bytes: compilers vectorise it on hosts, and it stays small on devices. */
-static int any_high_bit(const uint8_t *p, size_t n)
-{
-    unsigned acc = 0;
-    size_t i;
-
-    for (i = 0; i < n; i++)
-        acc |= p[i];
-    return (acc & 0x80u) != 0;
-}
-
 void smtpc_body_measure_init(struct smtpc_body_measure *m)
 {
     memset(m, 0, sizeof *m);
     m->at_line_start = 1;
 }
 
-/* The body is read a run of ordinary bytes at a time, each found with
- * memchr (plain_run, never more than a line's limit ahead, so a body with
- * no line break is still read once), and its 8-bit bytes in one pass.
+/* The body is read a run of ordinary bytes at a time (scan_plain, never
+ * more than a line's limit ahead, so a body with no line break is still
+ * read once), its 8-bit bytes found in the same pass.
  * A long line is remembered, not returned at once, so that eight_bit
  * holds for the whole body whatever the line policy. Without `sized`
  * (smtpc_body_check, all a device's drop-in needs), the size is not
@@ -155,11 +218,9 @@ measure(struct smtpc_body_measure *m, const uint8_t *p, size_t n, int sized)
 
     while (i < n) {
         size_t window = n - i < SMTPC_BODY_LINE_MAX + 2 ? n - i : SMTPC_BODY_LINE_MAX + 2;
-        size_t run = plain_run(p + i, window);
+        size_t run = scan_plain(p + i, window, &m->eight_bit);
 
         if (run > 0) {
-            if (!m->eight_bit)
-                m->eight_bit = any_high_bit(p + i, run);
             m->line += run + (m->at_line_start && p[i] == '.'); /* a leading dot is doubled */
             if (m->line > SMTPC_BODY_LINE_MAX)
                 m->long_line = 1;
