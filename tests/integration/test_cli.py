@@ -14,11 +14,14 @@ lets the server finish and then checks, byte for byte:
 Usage:
   test_cli.py --smtpc PATH/smtpc --server PATH/smtpc_test_server.py
               [--tls-backends=openssl,mbedtls] [--python /usr/bin/python3]
-              [--wrapper "valgrind ..."] [-k SUBSTRING]... [--keep] [-q]
+              [--wrapper "valgrind ..."] [--class NAME]... [-k SUBSTRING]...
+              [--keep] [-q]
 
 --tls-backends names the TLS backends smtpc was built with (empty: none;
 absent: unknown, and the cases that depend on it are skipped). TLS itself
-is test_tls.py's; here only what a build without TLS does.
+is test_tls.py's; here only what a build without TLS does. --class runs
+only the named TestCase class (T01Transport ...): CTest runs each as its own
+entry. The server, the wire model and CliTest are tests/harness/smtpc_harness.py.
 
 Python 3 standard library only. The last line printed is "N passed, M failed";
 the exit status is non-zero when anything failed.
@@ -32,387 +35,25 @@ import json
 import os
 import re
 import shlex
-import shutil
-import signal
 import socket
-import subprocess
 import sys
-import tempfile
 import time
 import unittest
 
-# sysexits values, as tools/smtpc/cli.h defines them.
-EX_OK = 0
-EX_USAGE = 64
-EX_DATAERR = 65
-EX_NOHOST = 68
-EX_UNAVAILABLE = 69
-EX_IOERR = 74
-EX_TEMPFAIL = 75
-EX_PROTOCOL = 76
-EX_NOPERM = 77
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "harness"))
+from smtpc_harness import (  # noqa: E402  (the test server harness and the wire model)
+    CONF, EHLO, EHLO_NAME, HELO, PLAIN_MESSAGE, QUIT, RCPT, SENDER,
+    EX_DATAERR, EX_IOERR, EX_NOHOST, EX_NOPERM, EX_OK, EX_PROTOCOL, EX_TEMPFAIL,
+    EX_UNAVAILABLE, EX_USAGE,
+    CliTest, b64, data_section, ipv6_loopback_available, load_suite, mail_line, mail_params,
+    normalise, txn_wire)
 
-VALGRIND_ERROR = 99     # --error-exitcode given to valgrind by CMake
-
-SENDER = "a@example.org"
-RCPT = "b@example.org"
-EHLO_NAME = "test.example"
 USER = "alice"
 PASSWORD = "S3cret-Pa55 w0rd"   # distinctive: must never show up in a trace
 
-# A plain, well-formed message whose bytes must arrive unchanged.
-PLAIN_MESSAGE = (b"From: a@example.org\r\n"
-                 b"To: b@example.org\r\n"
-                 b"Subject: integration test\r\n"
-                 b"Message-ID: <fixed.1@example.org>\r\n"
-                 b"Date: Mon, 01 Jan 2024 00:00:00 +0000\r\n"
-                 b"\r\n"
-                 b"Hello,\r\n"
-                 b"\r\n"
-                 b"this message must arrive exactly as it was written.\r\n")
-
-# Set by main() from the command line.
-CONF = argparse.Namespace(smtpc=None, server=None, python=sys.executable,
-                          wrapper=[], keep=False, tls_backends=None)
-
-
-# ---------------------------------------------------------------------------
-# What the wire should carry: an independent model of the body encoding.
-# ---------------------------------------------------------------------------
-
-def normalise(body):
-    """Every CRLF, bare CR and bare LF becomes CRLF (CRLF pairs are taken
-    first, left to right); a body that does not end in a line break gets
-    one. This is what the server stores after un-stuffing."""
-    out = bytearray()
-    i = 0
-    while i < len(body):
-        c = body[i:i + 1]
-        if c == b"\r":
-            out += b"\r\n"
-            i += 2 if body[i + 1:i + 2] == b"\n" else 1
-        elif c == b"\n":
-            out += b"\r\n"
-            i += 1
-        else:
-            out += c
-            i += 1
-    if out and not out.endswith(b"\r\n"):
-        out += b"\r\n"
-    return bytes(out)
-
-
-def data_section(body):
-    """The bytes after "DATA\\r\\n": normalised, dot-stuffed, then ".\\r\\n"."""
-    lines = normalise(body).split(b"\r\n")
-    stuffed = b"\r\n".join(b"." + l if l.startswith(b".") else l for l in lines)
-    return stuffed + b".\r\n"
-
-
-def unstuff_sent_data(wire):
-    """The message as a server reads it from the client's bytes: what
-    follows the DATA command up to the first CRLF.CRLF, each line that
-    starts with "." losing that dot (RFC 5321 4.5.2)."""
-    start = wire.index(b"\r\nDATA\r\n") + 8 if not wire.startswith(b"DATA\r\n") else 6
-    if wire[start:start + 3] == b".\r\n":
-        return b""
-    end = wire.index(b"\r\n.\r\n", start) + 2
-    lines = wire[start:end].split(b"\r\n")
-    return b"\r\n".join(l[1:] if l.startswith(b".") else l for l in lines)
-
-
-def mail_params(message, eight_bit=None):
-    """The MAIL FROM parameters smtpc sends to the default server (SIZE is
-    the message's length as given; BODY=8BITMIME for 8-bit content)."""
-    params = []
-    if message:
-        params.append("SIZE=%d" % len(message))
-    if eight_bit is None:
-        eight_bit = any(b >= 0x80 for b in message)
-    if eight_bit:
-        params.append("BODY=8BITMIME")
-    return " ".join(params)
-
-
-def mail_line(sender, params):
-    return ("MAIL FROM:<%s>%s\r\n" % (sender, " " + params if params else "")).encode()
-
-
-def txn_wire(message, rcpts=(RCPT,), sender=SENDER, params=None):
-    """MAIL, RCPT..., DATA and the data for a transaction every step of
-    which succeeds."""
-    if params is None:
-        params = mail_params(message)
-    out = mail_line(sender, params)
-    for r in rcpts:
-        out += ("RCPT TO:<%s>\r\n" % r).encode()
-    return out + b"DATA\r\n" + data_section(message)
-
-
-EHLO = ("EHLO %s\r\n" % EHLO_NAME).encode()
-HELO = ("HELO %s\r\n" % EHLO_NAME).encode()
-QUIT = b"QUIT\r\n"
-
-
-def b64(data):
-    if isinstance(data, str):
-        data = data.encode()
-    return base64.b64encode(data).decode()
-
-
-def ipv6_loopback_available():
-    try:
-        with socket.socket(socket.AF_INET6, socket.SOCK_STREAM) as s:
-            s.bind(("::1", 0))
-        return True
-    except OSError:
-        return False
-
-
-# ---------------------------------------------------------------------------
-# The test server, one instance per test.
-# ---------------------------------------------------------------------------
-
-class TestServer:
-    def __init__(self, base, script=None, listen="127.0.0.1", sessions=1, extra_args=()):
-        self.dir = tempfile.mkdtemp(prefix="srv-", dir=base)
-        self.record = os.path.join(self.dir, "rec")
-        self.maildir = os.path.join(self.dir, "mail")
-        self.port_file = os.path.join(self.dir, "port")
-        self.listen = listen
-        self.script = script
-        self.sessions = sessions
-        self.extra_args = list(extra_args)
-        self.proc = None
-        self.port = None
-        self.stderr_path = os.path.join(self.dir, "server.stderr")
-
-    def start(self):
-        cmd = [CONF.python, CONF.server, "--listen", self.listen, "--port", "0",
-               "--port-file", self.port_file, "--record", self.record,
-               "--maildir", self.maildir, "--timeout", "20"]
-        if self.sessions:
-            cmd += ["--sessions", str(self.sessions)]
-        cmd += self.extra_args
-        if self.script is not None:
-            path = os.path.join(self.dir, "script.json")
-            with open(path, "w", encoding="utf-8") as f:
-                json.dump(self.script, f)
-            cmd += ["--script", path]
-        with open(self.stderr_path, "wb") as err:
-            self.proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL,
-                                         stdout=subprocess.DEVNULL, stderr=err)
-        deadline = time.monotonic() + 15
-        while True:
-            try:
-                with open(self.port_file) as f:
-                    text = f.read()
-                if text.endswith("\n"):
-                    self.port = int(text)
-                    return self
-            except FileNotFoundError:
-                pass
-            if self.proc.poll() is not None:
-                raise RuntimeError("test server exited with %d: %s"
-                                   % (self.proc.returncode, self.stderr()))
-            if time.monotonic() > deadline:
-                raise RuntimeError("test server did not write its port file")
-            time.sleep(0.02)
-
-    def address(self):
-        if ":" in self.listen:
-            return "[%s]:%d" % (self.listen, self.port)
-        return "%s:%d" % (self.listen, self.port)
-
-    def stderr(self):
-        try:
-            with open(self.stderr_path, "rb") as f:
-                return f.read().decode("utf-8", "replace")
-        except OSError:
-            return ""
-
-    def finish(self, timeout=10.0):
-        """Wait for the server to exit by itself (--sessions 1: once the
-        client's connection is over). Stops it after `timeout`."""
-        if self.proc is None:
-            return
-        try:
-            self.proc.wait(timeout)
-        except subprocess.TimeoutExpired:
-            self.stop()
-
-    def stop(self):
-        """Stop the server we started (SIGTERM, then SIGKILL), by its PID."""
-        if self.proc is None or self.proc.poll() is not None:
-            return
-        self.proc.send_signal(signal.SIGTERM)
-        try:
-            self.proc.wait(5)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait(5)
-
-    def client_bytes(self, k=1):
-        """Bytes received on connection k, or None when there was none."""
-        try:
-            with open(os.path.join(self.record, "conn-%d.client" % k), "rb") as f:
-                return f.read()
-        except FileNotFoundError:
-            return None
-
-    def connections(self):
-        try:
-            return sorted(n for n in os.listdir(self.record) if n.endswith(".client"))
-        except FileNotFoundError:
-            return []
-
-    def messages(self):
-        """[(message bytes, envelope dict)] in arrival order."""
-        new = os.path.join(self.maildir, "new")
-        out = []
-        for name in sorted(os.listdir(new)):
-            with open(os.path.join(new, name), "rb") as f:
-                data = f.read()
-            with open(os.path.join(self.maildir, "envelope", name + ".json")) as f:
-                envelope = json.load(f)
-            out.append((data, envelope))
-        return out
-
-
-# ---------------------------------------------------------------------------
-# Shared test machinery
-# ---------------------------------------------------------------------------
-
-class CliTest(unittest.TestCase):
-    maxDiff = 4000
-
-    def setUp(self):
-        self.tmp = tempfile.mkdtemp(prefix="smtpc-integ-")
-        if not CONF.keep:
-            self.addCleanup(shutil.rmtree, self.tmp, True)
-
-    # -- processes ----------------------------------------------------------
-
-    def server(self, script=None, listen="127.0.0.1", sessions=1, extra_args=()):
-        srv = TestServer(self.tmp, script, listen, sessions, extra_args)
-        self.addCleanup(srv.stop)       # runs before the rmtree cleanup
-        return srv.start()
-
-    def run_smtpc(self, args, stdin=b"", env=None, timeout=None):
-        environ = dict(os.environ)
-        environ.pop("SMTPC_PASSWORD", None)
-        environ["LC_ALL"] = "C"
-        environ.update(env or {})
-        cmd = CONF.wrapper + [CONF.smtpc] + list(args)
-        if timeout is None:
-            timeout = 120 if CONF.wrapper else 30
-        started = time.time()   # the wall clock, which the Date header reads
-        try:
-            p = subprocess.run(cmd, input=stdin, stdout=subprocess.PIPE,
-                               stderr=subprocess.PIPE, env=environ, timeout=timeout)
-        except subprocess.TimeoutExpired as e:     # run() has killed it
-            self.fail("smtpc did not finish within %s s: %r\nstderr: %r"
-                      % (timeout, args, e.stderr))
-        p.wall_clock = (started, time.time())
-        p.err = p.stderr.decode("utf-8", "replace")
-        if p.returncode < 0:
-            self.fail("smtpc killed by signal %d: %r\nstderr: %s"
-                      % (-p.returncode, args, p.err))
-        if CONF.wrapper and p.returncode == VALGRIND_ERROR:
-            self.fail("valgrind reported errors for %r:\n%s" % (args, p.err))
-        return p
-
-    def send(self, srv, *extra, message=None, rcpts=(RCPT,), sender=SENDER,
-             stdin=b"", env=None, timeout=None, connects=True):
-        """smtpc --server srv --ehlo test.example --from sender
-        [--message file] extra... rcpts..., then let the server finish
-        (`connects`: smtpc is expected to connect, so the server ends by
-        itself)."""
-        args = ["--server", srv.address(), "--ehlo", EHLO_NAME, "--from", sender]
-        if message is not None:
-            args += ["--message", self.write("message", message)]
-        args += list(extra) + list(rcpts)
-        p = self.run_smtpc(args, stdin=stdin, env=env, timeout=timeout)
-        if connects:
-            srv.finish()
-        return p
-
-    def write(self, name, data):
-        path = os.path.join(self.tmp, name)
-        with open(path, "wb") as f:
-            f.write(data)
-        return path
-
-    # -- checks -------------------------------------------------------------
-
-    def assertExit(self, p, status):
-        self.assertEqual(p.returncode, status,
-                         "exit status %d, expected %d; stderr:\n%s"
-                         % (p.returncode, status, p.err))
-
-    def assertErrorLine(self, p, *needles, extra_prefix=None):
-        """stderr is exactly one line "smtpc: ..." holding every needle.
-        Lines starting with `extra_prefix` are allowed besides it."""
-        lines = p.err.splitlines()
-        self.assertTrue(p.err.endswith("\n"), "stderr not ended by a newline: %r" % p.err)
-        main = [l for l in lines if extra_prefix is None or not l.startswith(extra_prefix)]
-        self.assertEqual(len(main), 1, "expected one error line, got:\n%s" % p.err)
-        line = main[0]
-        self.assertTrue(line.startswith("smtpc: "), line)
-        for needle in needles:
-            self.assertIn(needle, line, "stderr line lacks %r" % needle)
-        self.assertNotRegex(line, "[\x00-\x08\x0a-\x1f\x7f]", "control byte on stderr")
-        return line
-
-    def assertUsageError(self, p, *needles):
-        """Usage errors: one "smtpc: ..." line, plus the conventional
-        "Try 'smtpc --help'." pointer."""
-        self.assertExit(p, EX_USAGE)
-        return self.assertErrorLine(p, *needles, extra_prefix="Try 'smtpc --help'")
-
-    def assertWire(self, srv, expected, k=1):
-        got = srv.client_bytes(k)
-        self.assertIsNotNone(got, "no connection was recorded")
-        self.assertEqual(got, expected, "client bytes differ (C: is the client)")
-
-    def assertNoConnection(self, srv):
-        # A connection the client made is already waiting in the listen
-        # queue; the server's accept loop (a 0.2 s select) takes it at once.
-        time.sleep(0.3)
-        srv.stop()
-        got = srv.client_bytes(1)
-        if got:
-            self.fail("the client connected and sent %r..." % got[:120])
-        self.assertEqual(srv.connections(), [] if got is None else ["conn-1.client"])
-
-    def assertStored(self, srv, message, rcpts=(RCPT,), sender=SENDER, params=None,
-                     auth_user=None, helo=EHLO_NAME):
-        """Exactly one message, equal to the normalised input, with this envelope."""
-        msgs = srv.messages()
-        self.assertEqual(len(msgs), 1, "expected one stored message, got %d" % len(msgs))
-        data, envelope = msgs[0]
-        self.assertEqual(data, normalise(message), "stored message differs from the input")
-        self.assertEqual(data, unstuff_sent_data(srv.client_bytes()),
-                         "stored message differs from the client's DATA")
-        self.assertEqual(envelope, {
-            "mail_from": sender,
-            "mail_params": mail_params(message) if params is None else params,
-            "rcpt_to": list(rcpts),
-            "helo": helo,
-            "auth_user": auth_user,
-            "connection": 1,
-        })
-        return data
-
-    def assertNothingStored(self, srv):
-        self.assertEqual(srv.messages(), [])
-
-    def assertSentPlain(self, srv, p, message=PLAIN_MESSAGE, rcpts=(RCPT,)):
-        """The full success picture for a message sent to the default server."""
-        self.assertExit(p, EX_OK)
-        self.assertEqual(p.err, "", "a successful send prints nothing")
-        self.assertWire(srv, EHLO + txn_wire(message, rcpts) + QUIT)
-        self.assertStored(srv, message, rcpts)
+# Set by main() from the command line: the TLS backends smtpc was built with
+# (None: not given).
+CLI_CONF = argparse.Namespace(tls_backends=None)
 
 
 # ---------------------------------------------------------------------------
@@ -1345,9 +986,9 @@ STARTTLS_EHLO = {"ehlo": ["250-smtpc-test.localhost", "250-SIZE 10485760", "250-
 
 class T13WithoutTls(CliTest):
     def setUp(self):
-        if CONF.tls_backends is None:
+        if CLI_CONF.tls_backends is None:
             self.skipTest("--tls-backends not given")
-        if CONF.tls_backends:
+        if CLI_CONF.tls_backends:
             self.skipTest("built with TLS (test_tls.py)")
         super().setUp()
 
@@ -1409,11 +1050,11 @@ class T13WithoutTls(CliTest):
 
 class T13TlsBackends(CliTest):
     def test_13_help_names_the_backends(self):
-        if not CONF.tls_backends:
+        if not CLI_CONF.tls_backends:
             self.skipTest("no TLS backend built, or --tls-backends not given")
         p = self.run_smtpc(["--help"])
         self.assertExit(p, EX_OK)
-        self.assertIn("\nTLS backends in this build: %s\n" % " ".join(CONF.tls_backends),
+        self.assertIn("\nTLS backends in this build: %s\n" % " ".join(CLI_CONF.tls_backends),
                       p.stdout.decode())
 
 
@@ -1467,7 +1108,7 @@ class T14Unasked(CliTest):
     def test_14_starttls_refused_then_replies(self):
         # 454 to STARTTLS and, in the same write, the replies to AUTH, MAIL,
         # RCPT, DATA and the end of data: none of them is taken
-        if not CONF.tls_backends:
+        if not CLI_CONF.tls_backends:
             self.skipTest("needs a TLS backend to say STARTTLS")
         script = dict(STARTTLS_EHLO, users={USER: PASSWORD},
                       replies={"STARTTLS": "454 4.7.0 not now\r\n235 2.7.0 ok\r\n250 ok\r\n"
@@ -1486,6 +1127,8 @@ def main(argv=None):
                     help="the TLS backends smtpc was built with, comma-separated ('' for none)")
     ap.add_argument("--wrapper", default="",
                     help='prefix for every smtpc run, e.g. "valgrind --error-exitcode=99 -q"')
+    ap.add_argument("--class", dest="classes", action="append", default=[], metavar="NAME",
+                    help="run only the TestCase class NAME, e.g. T01Transport")
     ap.add_argument("-k", action="append", default=[], metavar="SUBSTRING",
                     help="run only tests whose name contains SUBSTRING")
     ap.add_argument("--keep", action="store_true", help="keep the temporary directories")
@@ -1497,17 +1140,17 @@ def main(argv=None):
     CONF.wrapper = shlex.split(args.wrapper)
     CONF.keep = args.keep
     if args.tls_backends is not None:
-        CONF.tls_backends = [b for b in args.tls_backends.split(",") if b]
+        CLI_CONF.tls_backends = [b for b in args.tls_backends.split(",") if b]
     for path in (CONF.smtpc, CONF.server):
         if not os.path.exists(path):
             print("missing: %s" % path)
             print("0 passed, 1 failed")
             return 1
 
-    loader = unittest.TestLoader()
-    if args.k:
-        loader.testNamePatterns = ["*%s*" % k for k in args.k]
-    suite = loader.loadTestsFromModule(sys.modules[__name__])
+    try:
+        suite = load_suite(sys.modules[__name__], args.classes, args.k)
+    except ValueError as e:
+        ap.error(str(e))
     start = time.monotonic()
     result = unittest.TextTestRunner(stream=sys.stdout, verbosity=1 if args.quiet else 2).run(suite)
     # count test methods: a failing subTest fails its method once

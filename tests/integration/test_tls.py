@@ -14,7 +14,12 @@ certificate, AUTH in clear, and a trace that never shows a credential.
 Usage:
   test_tls.py --smtpc PATH --server PATH/smtpc_test_server.py
               --make-certs PATH/make-certs.sh --backends openssl,mbedtls
-              [--python /usr/bin/python3] [--wrapper "valgrind ..."] [-k SUBSTRING]...
+              [--python /usr/bin/python3] [--wrapper "valgrind ..."]
+              [--class NAME]... [-k SUBSTRING]...
+
+--class runs only the named TestCase class (T1Works ...): CTest runs each as
+its own entry. The server, the wire model and CliTest are
+tests/harness/smtpc_harness.py.
 
 The last line printed is "N passed, M failed".
 """
@@ -31,9 +36,9 @@ import tempfile
 import time
 import unittest
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import test_cli as cli  # noqa: E402  (the test server harness and the wire model)
-from test_cli import EHLO, QUIT, PLAIN_MESSAGE, SENDER, RCPT  # noqa: E402
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "harness"))
+import smtpc_harness as harness  # noqa: E402  (the test server harness and the wire model)
+from smtpc_harness import EHLO, QUIT, PLAIN_MESSAGE, SENDER, RCPT  # noqa: E402
 
 CONF = argparse.Namespace(backends=[], certs=None, example=None)
 USER, PASSWORD = "alice", "S3cret-Pa55 w0rd"   # distinctive: must never show up in a trace
@@ -60,7 +65,7 @@ def auth_login():
 SECRETS = (PASSWORD, b64(PASSWORD), b64("\0%s\0%s" % (USER, PASSWORD)))
 
 
-class TlsTest(cli.CliTest):
+class TlsTest(harness.CliTest):
     def server(self, script=None, **kw):
         script = dict(script or {})
         script.setdefault("users", USERS)
@@ -80,7 +85,7 @@ class TlsTest(cli.CliTest):
         """smtpc through `backend` to srv (as `host`, default "localhost")."""
         host = host or "localhost"
         server = ("[%s]:%d" if ":" in host else "%s:%d") % (host, srv.port)
-        args = ["--server", server, "--ehlo", cli.EHLO_NAME, "--from", SENDER,
+        args = ["--server", server, "--ehlo", harness.EHLO_NAME, "--from", SENDER,
                 "--tls-backend", backend, "--message", self.write("message", message)]
         env = {}
         if user:
@@ -108,7 +113,7 @@ class TlsTest(cli.CliTest):
 
     def assertDelivered(self, srv, auth_user=None):
         (data, envelope), = srv.messages()
-        self.assertEqual(data, cli.normalise(PLAIN_MESSAGE))
+        self.assertEqual(data, harness.normalise(PLAIN_MESSAGE))
         self.assertEqual(envelope["auth_user"], auth_user)
         self.assertIsNotNone(envelope["tls"], "delivered without TLS")
         self.assertIn(envelope["tls"]["version"], ("TLSv1.2", "TLSv1.3"))
@@ -129,10 +134,10 @@ class T1Works(TlsTest):
             srv = self.tls_server()
             p = self.smtpc(srv, b, "--tls", "starttls", "--cacert", cert("ca.pem"),
                            "--auth", mech, user=True)
-            self.assertExit(p, cli.EX_OK)
+            self.assertExit(p, harness.EX_OK)
             clear, secret = self.split_wire(srv)
             self.assertEqual(clear, EHLO + STARTTLS)
-            self.assertEqual(secret, EHLO + auth_bytes + cli.txn_wire(PLAIN_MESSAGE) + QUIT)
+            self.assertEqual(secret, EHLO + auth_bytes + harness.txn_wire(PLAIN_MESSAGE) + QUIT)
             rec = self.tls_record(srv)
             self.assertTrue(rec["ok"], rec)
             self.assertEqual(rec["sni"], "localhost")
@@ -148,36 +153,36 @@ class T1Works(TlsTest):
         for b in self.each_backend():
             srv = self.tls_server(implicit=True)
             p = self.smtpc(srv, b, "--tls", "implicit", "--cacert", cert("ca.pem"), user=True)
-            self.assertExit(p, cli.EX_OK)
+            self.assertExit(p, harness.EX_OK)
             clear, secret = self.split_wire(srv)
             self.assertEqual(clear, b"")
-            self.assertEqual(secret, EHLO + auth_plain() + cli.txn_wire(PLAIN_MESSAGE) + QUIT)
+            self.assertEqual(secret, EHLO + auth_plain() + harness.txn_wire(PLAIN_MESSAGE) + QUIT)
             self.assertDelivered(srv, USER)
 
     def test_ip_literals_verified(self):
         # the certificate names 127.0.0.1 and ::1; no SNI for addresses (RFC 6066)
-        hosts = ["127.0.0.1"] + (["::1"] if cli.ipv6_loopback_available() else [])
+        hosts = ["127.0.0.1"] + (["::1"] if harness.ipv6_loopback_available() else [])
         for b in self.each_backend():
             for host in hosts:
                 with self.subTest(host=host):
                     srv = self.tls_server(listen=host)
                     p = self.smtpc(srv, b, "--tls", "starttls", "--cacert", cert("ca.pem"),
                                    host=host)
-                    self.assertExit(p, cli.EX_OK)
+                    self.assertExit(p, harness.EX_OK)
                     self.assertIsNone(self.tls_record(srv)["sni"])
 
     def test_capath(self):
         for b in self.each_backend():
             srv = self.tls_server()
             p = self.smtpc(srv, b, "--tls", "starttls", "--capath", cert("capath"))
-            self.assertExit(p, cli.EX_OK)
+            self.assertExit(p, harness.EX_OK)
 
     def test_client_certificate(self):
         for b in self.each_backend():
             srv = self.tls_server(client_ca=True)
             p = self.smtpc(srv, b, "--tls", "starttls", "--cacert", cert("ca.pem"),
                            "--cert", cert("client.pem"), "--key", cert("client.key"))
-            self.assertExit(p, cli.EX_OK)
+            self.assertExit(p, harness.EX_OK)
             self.assertEqual(self.tls_record(srv)["client_cert_subject"], "CN=smtpc-client")
 
     def test_auto_uses_offered_starttls(self):
@@ -185,7 +190,7 @@ class T1Works(TlsTest):
         for b in self.each_backend():
             srv = self.tls_server()
             p = self.smtpc(srv, b, "--cacert", cert("ca.pem"), user=True)
-            self.assertExit(p, cli.EX_OK)
+            self.assertExit(p, harness.EX_OK)
             self.assertEqual(self.split_wire(srv)[0], EHLO + STARTTLS)
 
     def test_verbose_shows_the_handshake_never_the_password(self):
@@ -195,7 +200,7 @@ class T1Works(TlsTest):
                     srv = self.tls_server()
                     p = self.smtpc(srv, b, "-v", "--tls", "starttls", "--cacert",
                                    cert("ca.pem"), "--auth", mech, user=True)
-                    self.assertExit(p, cli.EX_OK)
+                    self.assertExit(p, harness.EX_OK)
                     lines = p.err.splitlines()
                     tls = [l for l in lines if l.startswith("* TLSv1.")]
                     self.assertEqual(len(tls), 1, p.err)
@@ -208,7 +213,7 @@ class T1Works(TlsTest):
         for b in self.each_backend():
             srv = self.tls_server("selfsigned")
             p = self.smtpc(srv, b, "-v", "--tls", "starttls", "--tls-no-verify")
-            self.assertExit(p, cli.EX_OK)
+            self.assertExit(p, harness.EX_OK)
             self.assertIn("smtpc: WARNING: --tls-no-verify", p.err)
             self.assertIn("(NOT VERIFIED)", p.err)
 
@@ -222,7 +227,7 @@ class T2Refused(TlsTest):
         for b in self.each_backend():
             srv = self.tls_server(name)
             p = self.smtpc(srv, b, "--tls", "starttls", "--cacert", cert("ca.pem"), user=True)
-            self.assertExit(p, cli.EX_UNAVAILABLE)
+            self.assertExit(p, harness.EX_UNAVAILABLE)
             self.assertErrorLine(p, "TLS handshake", "certificate verify failed: " + reason)
             clear, secret = self.split_wire(srv)
             self.assertEqual(clear, EHLO + STARTTLS)
@@ -246,7 +251,7 @@ class T2Refused(TlsTest):
         for b in self.each_backend():
             srv = self.tls_server("wronghost", implicit=True)
             p = self.smtpc(srv, b, "--tls", "implicit", "--cacert", cert("ca.pem"))
-            self.assertExit(p, cli.EX_UNAVAILABLE)
+            self.assertExit(p, harness.EX_UNAVAILABLE)
             self.assertErrorLine(p, "certificate verify failed: hostname mismatch")
             self.assertFalse(self.tls_record(srv)["ok"])
             self.assertEqual(self.split_wire(srv)[1], b"")
@@ -256,7 +261,7 @@ class T2Refused(TlsTest):
         for b in self.each_backend():
             srv = self.tls_server(versions=("--tls-min", "1.1", "--tls-max", "1.1"))
             p = self.smtpc(srv, b, "--tls", "starttls", "--cacert", cert("ca.pem"), user=True)
-            self.assertExit(p, cli.EX_PROTOCOL)
+            self.assertExit(p, harness.EX_PROTOCOL)
             self.assertErrorLine(p, "TLS handshake")
             self.assertEqual(self.split_wire(srv), (EHLO + STARTTLS, b""))
             self.assertNothingStored(srv)
@@ -265,7 +270,7 @@ class T2Refused(TlsTest):
         for b in self.each_backend():
             srv = self.tls_server(versions=("--tls-max", "1.2"))
             p = self.smtpc(srv, b, "-v", "--tls", "starttls", "--cacert", cert("ca.pem"))
-            self.assertExit(p, cli.EX_OK)
+            self.assertExit(p, harness.EX_OK)
             self.assertIn("* TLSv1.2 ", p.err)
             self.assertEqual(self.tls_record(srv)["version"], "TLSv1.2")
 
@@ -275,7 +280,7 @@ class T2Refused(TlsTest):
             srv = self.server({"ehlo": ehlo, "replies": {
                 "STARTTLS": {"raw": "220 go ahead\r\n250 injected\r\n"}}})
             p = self.smtpc(srv, b, "--tls", "starttls", "--cacert", cert("ca.pem"), user=True)
-            self.assertExit(p, cli.EX_PROTOCOL)
+            self.assertExit(p, harness.EX_PROTOCOL)
             self.assertErrorLine(p, "STARTTLS", "data injected after the STARTTLS reply")
             self.assertEqual(srv.client_bytes(), EHLO + STARTTLS,
                              "the client spoke after an injected reply")
@@ -288,7 +293,7 @@ class T2Refused(TlsTest):
             srv = self.server({"ehlo": ehlo, "replies": {
                 "STARTTLS": {"raw": "220 go ahead\r\n250-x\r\n250 AUTH PLAIN\r\n", "split": True}}})
             p = self.smtpc(srv, b, "--tls", "starttls", "--cacert", cert("ca.pem"), user=True)
-            self.assertIn(p.returncode, (cli.EX_PROTOCOL,), p.err)
+            self.assertIn(p.returncode, (harness.EX_PROTOCOL,), p.err)
             after = srv.client_bytes()[len(EHLO + STARTTLS):]
             self.assertTrue(srv.client_bytes().startswith(EHLO + STARTTLS))
             self.assertTrue(after == b"" or after.startswith(b"\x16\x03"),
@@ -298,7 +303,7 @@ class T2Refused(TlsTest):
         for b in self.each_backend():
             srv = self.server()     # no TLS at all
             p = self.smtpc(srv, b, "--tls", "starttls", "--cacert", cert("ca.pem"), user=True)
-            self.assertExit(p, cli.EX_UNAVAILABLE)
+            self.assertExit(p, harness.EX_UNAVAILABLE)
             self.assertErrorLine(p, "STARTTLS")
             self.assertEqual(srv.client_bytes(), EHLO + QUIT, "AUTH or MAIL without TLS")
 
@@ -306,7 +311,7 @@ class T2Refused(TlsTest):
         for b in self.each_backend():
             srv = self.tls_server(script={"replies": {"STARTTLS": "454 4.7.0 TLS not available"}})
             p = self.smtpc(srv, b, "--tls", "starttls", "--cacert", cert("ca.pem"), user=True)
-            self.assertExit(p, cli.EX_TEMPFAIL)
+            self.assertExit(p, harness.EX_TEMPFAIL)
             self.assertErrorLine(p, "STARTTLS", "454 4.7.0 TLS not available")
             self.assertEqual(srv.client_bytes(), EHLO + STARTTLS + QUIT)
 
@@ -315,22 +320,22 @@ class T2Refused(TlsTest):
             srv = self.tls_server(script={"replies": {"STARTTLS": "454 4.7.0 not now"}})
             p = self.smtpc(srv, b, "--tls", "starttls-opportunistic", "--cacert",
                            cert("ca.pem"), user=True)
-            self.assertExit(p, cli.EX_NOPERM)
+            self.assertExit(p, harness.EX_NOPERM)
             self.assertEqual(srv.client_bytes(), EHLO + STARTTLS + QUIT)
 
     def test_opportunistic_refused_sends_in_clear(self):
         for b in self.each_backend():
             srv = self.tls_server(script={"replies": {"STARTTLS": "454 4.7.0 not now"}})
             p = self.smtpc(srv, b, "--tls", "starttls-opportunistic", "--cacert", cert("ca.pem"))
-            self.assertExit(p, cli.EX_OK)
+            self.assertExit(p, harness.EX_OK)
             self.assertEqual(srv.client_bytes(),
-                             EHLO + STARTTLS + cli.txn_wire(PLAIN_MESSAGE) + QUIT)
+                             EHLO + STARTTLS + harness.txn_wire(PLAIN_MESSAGE) + QUIT)
 
     def test_auth_in_clear_refused(self):
         for b in self.each_backend():
             srv = self.server()
             p = self.smtpc(srv, b, "--tls", "none", "-v", user=True)
-            self.assertExit(p, cli.EX_NOPERM)
+            self.assertExit(p, harness.EX_NOPERM)
             self.assertEqual(srv.client_bytes(), EHLO + QUIT, "AUTH sent in clear")
             self.assertNotIn(PASSWORD, p.err)
 
@@ -338,7 +343,7 @@ class T2Refused(TlsTest):
         for b in self.each_backend():
             srv = self.server()
             p = self.smtpc(srv, b, "--tls", "none", "-v", "--allow-plaintext-auth", user=True)
-            self.assertExit(p, cli.EX_OK)
+            self.assertExit(p, harness.EX_OK)
             for secret in SECRETS:
                 self.assertNotIn(secret, p.err)
             self.assertIn("C: AUTH PLAIN <redacted>", p.err)
@@ -352,7 +357,7 @@ class T3Library(TlsTest):
             self.skipTest("no --example")
         env = dict(os.environ, SMTPC_TLS=mode, SMTPC_CACERT=ca, SMTPC_TLS_BACKEND=backend,
                    SMTPC_USER=USER, SMTPC_PASSWORD=PASSWORD)
-        p = subprocess.run(cli.CONF.wrapper + [CONF.example, "localhost", str(srv.port), SENDER,
+        p = subprocess.run(harness.CONF.wrapper + [CONF.example, "localhost", str(srv.port), SENDER,
                                                RCPT, self.write("message", PLAIN_MESSAGE)],
                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, timeout=120)
         if connects:
@@ -396,29 +401,30 @@ def main(argv=None):
     ap.add_argument("--example", default="", help="examples/send_mail")
     ap.add_argument("--python", default=sys.executable)
     ap.add_argument("--wrapper", default="")
+    ap.add_argument("--class", dest="classes", action="append", default=[], metavar="NAME")
     ap.add_argument("-k", action="append", default=[], metavar="SUBSTRING")
     ap.add_argument("--keep", action="store_true")
     ap.add_argument("-q", "--quiet", action="store_true")
     args = ap.parse_args(argv)
-    cli.CONF.smtpc = os.path.abspath(args.smtpc)
-    cli.CONF.server = os.path.abspath(args.server)
-    cli.CONF.python = args.python
-    cli.CONF.wrapper = shlex.split(args.wrapper)
-    cli.CONF.keep = args.keep
+    harness.CONF.smtpc = os.path.abspath(args.smtpc)
+    harness.CONF.server = os.path.abspath(args.server)
+    harness.CONF.python = args.python
+    harness.CONF.wrapper = shlex.split(args.wrapper)
+    harness.CONF.keep = args.keep
     CONF.backends = [b for b in args.backends.split(",") if b]
     CONF.example = os.path.abspath(args.example) if args.example else ""
     if not CONF.backends:
         print("no TLS backend built: nothing to test")
         print("0 passed, 0 failed")
         return 0
+    try:
+        suite = harness.load_suite(sys.modules[__name__], args.classes, args.k)
+    except ValueError as e:
+        ap.error(str(e))
     certs = tempfile.mkdtemp(prefix="smtpc-tls-certs-")
     CONF.certs = certs
     try:
         subprocess.run(["bash", args.make_certs, certs], check=True, stdout=subprocess.DEVNULL)
-        loader = unittest.TestLoader()
-        if args.k:
-            loader.testNamePatterns = ["*%s*" % k for k in args.k]
-        suite = loader.loadTestsFromModule(sys.modules[__name__])
         start = time.monotonic()
         result = unittest.TextTestRunner(stream=sys.stdout,
                                          verbosity=1 if args.quiet else 2).run(suite)

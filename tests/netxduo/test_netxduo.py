@@ -15,7 +15,11 @@ then it is set aside for the byte comparison.
 Usage:
   test_netxduo.py --nx-send PATH/nx_send --server PATH/smtpc_test_server.py
                   [--python /usr/bin/python3] [--wrapper "valgrind ..."]
-                  [-k SUBSTRING]... [--keep] [-q]
+                  [--class NAME]... [-k SUBSTRING]... [--keep] [-q]
+
+--class runs only the named TestCase class (T1Send ...): CTest runs each as
+its own entry. The server, the wire model and CliTest are
+tests/harness/smtpc_harness.py.
 
 The last line printed is "N passed, M failed".
 """
@@ -30,8 +34,8 @@ import sys
 import time
 import unittest
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "integration"))
-import test_cli as cli  # noqa: E402  (the test server harness and the wire model)
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "harness"))
+import smtpc_harness as harness  # noqa: E402  (the test server harness and the wire model)
 
 # NetX and NetX Duo SMTP status values (nx_api.h, nxd_smtp_client.h).
 NX_SUCCESS = 0x00
@@ -103,17 +107,17 @@ def mail_from(head, body, size=True):
 def transaction(head, body, size=True):
     message = head + body
     return (mail_from(head, body, size) + ("RCPT TO:<%s>\r\n" % RCPT).encode() + b"DATA\r\n"
-            + cli.data_section(message))
+            + harness.data_section(message))
 
 
 def plain_auth(user=USER, password=PASSWORD):
     """The guide's PLAIN: AUTH PLAIN, 334, base64(user NUL user NUL password)."""
-    return b"AUTH PLAIN\r\n" + (cli.b64("%s\0%s\0%s" % (user, user, password)) + "\r\n").encode()
+    return b"AUTH PLAIN\r\n" + (harness.b64("%s\0%s\0%s" % (user, user, password)) + "\r\n").encode()
 
 
 def login_auth(user=USER, password=PASSWORD):
-    return (b"AUTH LOGIN\r\n" + (cli.b64(user) + "\r\n").encode()
-            + (cli.b64(password) + "\r\n").encode())
+    return (b"AUTH LOGIN\r\n" + (harness.b64(user) + "\r\n").encode()
+            + (harness.b64(password) + "\r\n").encode())
 
 
 class NxResult:
@@ -129,7 +133,7 @@ class NxResult:
         self.pool = tuple(int(x) for x in m.groups()) if m else None
 
 
-class NxTest(cli.CliTest):
+class NxTest(harness.CliTest):
     maxDiff = 6000
 
     def nx(self, srv, *extra, body=None, sessions_done=True, timeout=60):
@@ -148,7 +152,7 @@ class NxTest(cli.CliTest):
         except subprocess.TimeoutExpired:
             self.fail("nx_send did not finish: %r" % (args,))
         err = p.stderr.decode("utf-8", "replace")
-        if p.returncode == cli.VALGRIND_ERROR and CONF.wrapper:
+        if p.returncode == harness.VALGRIND_ERROR and CONF.wrapper:
             self.fail("valgrind reported errors:\n" + err)
         self.assertEqual(p.returncode, 0, "nx_send failed: %s\n%s" % (err, p.stdout))
         if srv and sessions_done:
@@ -190,7 +194,7 @@ class NxTest(cli.CliTest):
                 self.assertNotIn(b"Message-ID:", data)
             else:
                 self.assertRegex(data, ID_RE)
-            self.assertEqual(ID_RE.sub(ID_PLACEHOLDER, data), cli.normalise(head + body))
+            self.assertEqual(ID_RE.sub(ID_PLACEHOLDER, data), harness.normalise(head + body))
             self.assertEqual(envelope["mail_from"], SENDER)
             self.assertEqual(envelope["rcpt_to"], [RCPT])
             self.assertEqual(envelope["auth_user"], auth_user)
@@ -214,7 +218,7 @@ class T1Send(NxTest):
         self.assertSent(srv, self.nx(srv, body=BODY))
 
     def test_ipv6(self):
-        if not cli.ipv6_loopback_available():
+        if not harness.ipv6_loopback_available():
             self.skipTest("no ::1")
         srv = self.server(listen="::1")
         self.assertSent(srv, self.nx(srv, body=BODY))
@@ -275,7 +279,7 @@ class T1Send(NxTest):
         head = headers()
         self.assertEqual(self.wire(srv), EHLO + HELO + ("MAIL FROM:<%s>\r\n" % SENDER).encode()
                          + ("RCPT TO:<%s>\r\n" % RCPT).encode() + b"DATA\r\n"
-                         + cli.data_section(head + BODY) + QUIT)
+                         + harness.data_section(head + BODY) + QUIT)
         self.assertDelivered(srv, head, BODY)
 
     def test_priorities(self):
@@ -520,7 +524,7 @@ class T4Example(NxTest):
         if not CONF.netx_demo:
             self.skipTest("no --netx-demo")
         for listen in ("127.0.0.1", "::1"):
-            if listen == "::1" and not cli.ipv6_loopback_available():
+            if listen == "::1" and not harness.ipv6_loopback_available():
                 continue
             with self.subTest(listen=listen):
                 srv = self.server(listen=listen)
@@ -577,7 +581,7 @@ class T5Tls(NxTest):
         return p.returncode, out
 
     def test_starttls_and_implicit_over_netx(self):
-        hosts = ["127.0.0.1"] + (["::1"] if cli.ipv6_loopback_available() else [])
+        hosts = ["127.0.0.1"] + (["::1"] if harness.ipv6_loopback_available() else [])
         for host in hosts:
             for mode in ("starttls", "implicit"):
                 with self.subTest(host=host, mode=mode):
@@ -646,6 +650,7 @@ def main(argv=None):
     ap.add_argument("--seed", action="store_true",
                     help="nx-send is built with smtpc/config.h's defaults (no CRAM-MD5, RFC 2047, "
                          "Message-ID or SIZE)")
+    ap.add_argument("--class", dest="classes", action="append", default=[], metavar="NAME")
     ap.add_argument("-k", action="append", default=[], metavar="SUBSTRING")
     ap.add_argument("--keep", action="store_true")
     ap.add_argument("-q", "--quiet", action="store_true")
@@ -656,14 +661,14 @@ def main(argv=None):
     CONF.make_certs = os.path.abspath(args.make_certs) if args.make_certs else ""
     CONF.wrapper = shlex.split(args.wrapper)
     CONF.seed = args.seed
-    cli.CONF.server = os.path.abspath(args.server)
-    cli.CONF.python = args.python
-    cli.CONF.keep = args.keep
+    harness.CONF.server = os.path.abspath(args.server)
+    harness.CONF.python = args.python
+    harness.CONF.keep = args.keep
 
-    loader = unittest.TestLoader()
-    if args.k:
-        loader.testNamePatterns = ["*%s*" % k for k in args.k]
-    suite = loader.loadTestsFromModule(sys.modules[__name__])
+    try:
+        suite = harness.load_suite(sys.modules[__name__], args.classes, args.k)
+    except ValueError as e:
+        ap.error(str(e))
     start = time.monotonic()
     result = unittest.TextTestRunner(stream=sys.stdout, verbosity=1 if args.quiet else 2).run(suite)
     failed = len(result.failures) + len(result.errors)
