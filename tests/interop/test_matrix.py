@@ -37,6 +37,12 @@ SERVERS = {  # name: control script
 ADDED = {"received", "return-path", "delivered-to", "x-original-to", "envelope-to",
          "delivery-date"}
 SENDER = "sender@interop.test"
+# What each server offers (checked against its EHLO reply in the trace, so
+# that a change shows): with PIPELINING, MAIL, RCPT and DATA or BDAT leave
+# before any reply; with CHUNKING, the message is one BDAT ... LAST.
+# OpenSMTPD 7.4 and aiosmtpd offer neither: one command at a time there.
+PIPELINING = {"postfix", "exim"}
+CHUNKING = {"postfix", "exim"}
 # Mechanisms beyond PLAIN and LOGIN, where the server offers them.
 MECHANISMS = {"exim": ("plain", "login", "cram-md5")}
 
@@ -110,7 +116,7 @@ def run(cmd, env=None):
     return subprocess.run(cmd, capture_output=True, timeout=120, env=e)
 
 
-def send_cli(env, prefix, mode, port, mech, backend, tag, path):
+def send_cli(server, env, prefix, mode, port, mech, backend, tag, path):
     cmd = [args.smtpc, "-v", "--server", "localhost:%s" % port, "--from", SENDER,
            "--message", path]
     e = {}
@@ -124,6 +130,7 @@ def send_cli(env, prefix, mode, port, mech, backend, tag, path):
     err = r.stderr.decode(errors="replace")
     if r.returncode != 0:
         raise AssertionError("exit %d: %s" % (r.returncode, err.strip().splitlines()[-1:]))
+    check_transfer(server, err, len(message(tag)))
     if mode != "none":
         want = "C: AUTH %s" % mech.upper()
         if want not in err:
@@ -137,7 +144,29 @@ def send_cli(env, prefix, mode, port, mech, backend, tag, path):
             raise AssertionError("AUTH before TLS")
 
 
-def send_library(env, prefix, mode, port, mech, backend, tag, path):
+def check_transfer(server, err, size):
+    """The CLI's trace shows the transaction as the server's extensions
+    allow: pipelined, and in one BDAT chunk of the message's size."""
+    ehlo = err.rsplit("C: EHLO ", 1)[-1]
+    for ext, servers in (("PIPELINING", PIPELINING), ("CHUNKING", CHUNKING)):
+        offered = re.search(r"^S: 250[- ]%s\b" % ext, ehlo, re.M) is not None
+        if offered != (server in servers):
+            raise AssertionError("%s %s offer %s" % (server, "does" if offered else "does not",
+                                                     ext))
+    txn = err[err.index("C: MAIL FROM:"):].splitlines()
+    sent_first = txn[:txn.index(next(line for line in txn if line.startswith("S: ")))]
+    last = "C: BDAT %d LAST" % size if server in CHUNKING else "C: DATA"
+    # all or nothing (the CLI's default): MAIL and the RCPT together, the
+    # body once the RCPT's reply is in (2 round trips; 1 + 1 + 1 without)
+    if server in PIPELINING and [line[:7] for line in sent_first] != ["C: MAIL", "C: RCPT"]:
+        raise AssertionError("not pipelined: %r" % sent_first)
+    if last not in txn:
+        raise AssertionError("no %r in the trace" % last)
+    if server in CHUNKING and "C: DATA" in txn:
+        raise AssertionError("DATA with CHUNKING offered")
+
+
+def send_library(server, env, prefix, mode, port, mech, backend, tag, path):
     e = {"SMTPC_TLS": mode}
     if mode != "none":
         e.update(SMTPC_CACERT=env[prefix + "_CA"], SMTPC_TLS_BACKEND=backend,
@@ -160,7 +189,7 @@ def cell(workdir, env, server, prefix, mode, port, mech, backend, client):
         f.write(sent)
     start = time.time()
     try:
-        (send_cli if client == "cli" else send_library)(env, prefix, mode, port, mech, backend,
+        (send_cli if client == "cli" else send_library)(server, env, prefix, mode, port, mech, backend,
                                                         tag, path)
         check_delivered(find_delivered(env[prefix + "_MAILDIR"], tag), sent)
         rows.append((server, mode, mech, backend, client, True, "%.2f s" % (time.time() - start)))

@@ -199,6 +199,7 @@ int main(int argc, char **argv)
     struct smtpc_client_options co;
     struct cli_options o;
     struct smtpc_txn txn;
+    struct smtpc_body_measure measured;
     struct smtpc_rcpt *rcpts;
     struct buffer msg = {NULL, 0, 0};
     char password[SMTPC_CREDENTIAL_MAX + 2], hostname[256];
@@ -257,8 +258,11 @@ int main(int argc, char **argv)
         return status;
 
     status = load_message(&o, &msg);
-    if (status == 0 && !o.long_lines_pass &&
-        smtpc_body_check((const uint8_t *)msg.data, msg.len, NULL) != 0) {
+    /* the message is read once, here: the client trusts what is found */
+    smtpc_body_measure_init(&measured);
+    if (status == 0)
+        smtpc_body_measure_add(&measured, (const uint8_t *)msg.data, msg.len);
+    if (status == 0 && !o.long_lines_pass && measured.long_line) {
         fprintf(stderr, "smtpc: the message has a line longer than 998 octets "
                         "(RFC 5321 limit; --long-lines sends it anyway)\n");
         status = EXIT_DATAERR;
@@ -281,6 +285,12 @@ int main(int argc, char **argv)
     txn.rcpt_count = o.recipient_count;
     if (!o.allow_partial)
         txn.flags |= SMTPC_TXN_ALL_RCPTS;
+    txn.size = smtpc_body_measure_end(&measured);
+    txn.flags |= SMTPC_TXN_CHECKED | SMTPC_TXN_SIZE_EXACT;
+    if (measured.eight_bit)
+        txn.flags |= SMTPC_TXN_8BIT;
+    if (measured.long_line) /* BODY=BINARYMIME where offered with CHUNKING */
+        txn.flags |= SMTPC_TXN_BINARY;
 
     rc = smtpc_client_init(&client, &co);
     if (rc == 0)
