@@ -1118,6 +1118,89 @@ class T14Unasked(CliTest):
                      "--allow-plaintext-auth", env={"SMTPC_PASSWORD": PASSWORD})
 
 
+# ---------------------------------------------------------------------------
+# 15. CHUNKING (RFC 3030): the message as one BDAT of its size, its bytes
+#     as they are (no dot-stuffing), line breaks as CRLF; which commands
+#     arrived in one read (conn-K.reads) shows what left in one write
+# ---------------------------------------------------------------------------
+
+CHUNKING = {"chunking": True}
+DOTS_MESSAGE = (b"From: a@example.org\nTo: b@example.org\nSubject: dots\n\n"
+                b".\n..two\n.\r\nlast line without a break")
+
+
+class T15Chunking(CliTest):
+    def reads(self, srv, k=1):
+        """The client's bytes as the server read them, one item per read."""
+        wire = srv.client_bytes(k)
+        with open(os.path.join(srv.record, "conn-%d.reads" % k)) as f:
+            spans = [json.loads(line) for line in f]
+        return [wire[r["offset"]:r["offset"] + r["length"]] for r in spans]
+
+    def check_stored(self, srv, message, chunks, params=None):
+        msgs = srv.messages()
+        self.assertEqual(len(msgs), 1)
+        data, envelope = msgs[0]
+        self.assertEqual(data, normalise(message))
+        self.assertEqual(envelope["mail_params"],
+                         mail_params(message) if params is None else params)
+        self.assertEqual(envelope["transfer"], {"command": "BDAT", "chunks": chunks})
+
+    def test_15_one_chunk_after_the_rcpt_reply(self):
+        # all or nothing (the default): MAIL and RCPT, then, once the RCPT
+        # reply is in, the chunk and the whole message in one write
+        srv = self.server(CHUNKING)
+        p = self.send(srv, message=DOTS_MESSAGE)
+        self.assertExit(p, EX_OK)
+        body = normalise(DOTS_MESSAGE)
+        mail = mail_line(SENDER, mail_params(DOTS_MESSAGE))
+        rcpt = ("RCPT TO:<%s>\r\n" % RCPT).encode()
+        bdat = b"BDAT %d LAST\r\n" % len(body) + body
+        self.assertWire(srv, EHLO + mail + rcpt + bdat + QUIT)
+        self.assertEqual(self.reads(srv), [EHLO, mail + rcpt, bdat, QUIT])
+        self.check_stored(srv, DOTS_MESSAGE, [len(body)])
+
+    def test_15_partial_policy_one_write(self):
+        # --allow-partial: MAIL, RCPT, BDAT and the message in one write,
+        # one round trip for the whole transaction
+        srv = self.server(CHUNKING)
+        p = self.send(srv, "--allow-partial", message=PLAIN_MESSAGE)
+        self.assertExit(p, EX_OK)
+        body = normalise(PLAIN_MESSAGE)
+        group = (mail_line(SENDER, mail_params(PLAIN_MESSAGE)) +
+                 ("RCPT TO:<%s>\r\n" % RCPT).encode() +
+                 b"BDAT %d LAST\r\n" % len(body) + body)
+        self.assertEqual(self.reads(srv), [EHLO, group, QUIT])
+        self.check_stored(srv, PLAIN_MESSAGE, [len(body)])
+
+    def test_15_long_lines_as_binarymime(self):
+        message = PLAIN_MESSAGE + b"y" * 1500 + b"\r\n"
+        srv = self.server({"chunking": True, "binarymime": True})
+        p = self.send(srv, "--long-lines", message=message)
+        self.assertExit(p, EX_OK)
+        params = "SIZE=%d BODY=BINARYMIME" % len(message)
+        self.assertIn(mail_line(SENDER, params), srv.client_bytes())
+        self.check_stored(srv, message, [len(message)], params=params)
+
+    def test_15_chunk_refused(self):
+        srv = self.server({"chunking": True,
+                           "replies": {"BDAT_LAST": ["554 5.7.1 message refused"]}})
+        p = self.send(srv, message=PLAIN_MESSAGE)
+        self.assertExit(p, EX_UNAVAILABLE)
+        self.assertErrorLine(p, "end of data", "554 5.7.1 message refused")
+        wire = srv.client_bytes()
+        self.assertTrue(wire.endswith(b"RSET\r\nQUIT\r\n"), wire[-40:])
+        self.assertNothingStored(srv)
+
+    def test_15_no_chunking_offered(self):
+        # the default server offers no CHUNKING: DATA, as T07 shows
+        srv = self.server()
+        p = self.send(srv, message=DOTS_MESSAGE)
+        self.assertExit(p, EX_OK)
+        self.assertNotIn(b"BDAT", srv.client_bytes())
+        self.assertStored(srv, DOTS_MESSAGE)
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--smtpc", required=True, help="the smtpc binary")
