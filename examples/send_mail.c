@@ -1,11 +1,13 @@
 /*
  * examples/send_mail: the library in twenty lines.
  *
- *   send_mail HOST PORT FROM TO [MESSAGE_FILE]
+ *   send_mail HOST PORT FROM TO [MESSAGE_FILE...]
  *
  * Sends a short message built with the header builder, or the complete
  * message in MESSAGE_FILE, with the blocking client and prints what the
- * server said. The environment chooses the rest:
+ * server said. Several files go over one connection as a stream
+ * (smtpc_client_send_many): each begins ahead of the replies to the one
+ * before, and each gets its own verdict. The environment chooses the rest:
  *
  *   SMTPC_USER, SMTPC_PASSWORD   authenticate (SMTPC_AUTH=plain, login or
  *                                cram-md5 to choose the mechanism)
@@ -50,6 +52,60 @@ static const char *slurp(const char *path)
     return text;
 }
 #endif
+
+#define STREAM_MAX 8
+
+/* Several messages over one connection: an exit status, 0 when every one
+ * was accepted. */
+static int send_stream(const struct smtpc_client_options *opt, const char *from, const char *to,
+                       char **files, size_t count)
+{
+    static struct smtpc_client client;
+    static char text[STREAM_MAX][1 << 16];
+    struct smtpc_rcpt rcpt[STREAM_MAX];
+    struct smtpc_txn txn[STREAM_MAX];
+    struct smtpc_part part[STREAM_MAX];
+    struct smtpc_message msg[STREAM_MAX];
+    size_t i, accepted = 0;
+    int rc;
+
+    for (i = 0; i < count; i++) {
+        FILE *f = fopen(files[i], "rb");
+
+        if (f == NULL) {
+            perror(files[i]);
+            return 66;
+        }
+        part[i].data = text[i];
+        part[i].len = fread(text[i], 1, sizeof text[i], f);
+        fclose(f);
+        memset(&rcpt[i], 0, sizeof rcpt[i]);
+        rcpt[i].address = to;
+        memset(&txn[i], 0, sizeof txn[i]);
+        txn[i].from = from;
+        txn[i].rcpt = &rcpt[i];
+        txn[i].rcpt_count = 1;
+        msg[i].txn = &txn[i];
+        msg[i].parts = &part[i];
+        msg[i].count = 1;
+    }
+    smtpc_client_init(&client, opt);
+    rc = smtpc_client_open(&client);
+    if (rc == 0)
+        rc = smtpc_client_send_many(&client, msg, count);
+    for (i = 0; i < count; i++) {
+        if (txn[i].done && txn[i].result == 0) {
+            printf("accepted: %d %s\n", txn[i].end_reply.code, txn[i].end_reply.text);
+            accepted++;
+        } else {
+            printf("refused: %s\n", smtpc_strerror(txn[i].result != 0 ? txn[i].result : rc));
+        }
+    }
+    if (smtpc_client_tls_detail(&client)[0] != '\0')
+        printf("tls: %s\n", smtpc_client_tls_detail(&client));
+    smtpc_client_close(&client);
+    return accepted == count ? 0 : 1;
+}
 
 /* The TLS policy and layer the environment asks for. Returns 0 or -1. */
 static int setup_tls(struct smtpc_client_options *opt)
@@ -133,8 +189,9 @@ int main(int argc, char **argv)
     long n;
     int rc;
 
-    if (argc != 5 && argc != 6) {
-        fprintf(stderr, "usage: send_mail HOST PORT FROM TO [MESSAGE_FILE]\n");
+    if (argc < 5 || argc > 5 + STREAM_MAX) {
+        fprintf(stderr, "usage: send_mail HOST PORT FROM TO [MESSAGE_FILE...] (at most %d)\n",
+                STREAM_MAX);
         return 64;
     }
     smtpc_client_options_default(&opt);
@@ -154,6 +211,8 @@ int main(int argc, char **argv)
     else if (mech != NULL && strcmp(mech, "cram-md5") == 0)
         opt.session.auth_mechs = SMTPC_AUTH_CRAM_MD5;
 
+    if (argc > 6)
+        return send_stream(&opt, argv[3], argv[4], argv + 5, (size_t)(argc - 5));
     if (argc == 6) {
         FILE *f = fopen(argv[5], "rb");
 

@@ -181,6 +181,37 @@ def send_library(server, env, prefix, mode, port, mech, backend, tag, path):
         raise AssertionError("no TLS reported: %r" % r.stdout)
 
 
+def stream_cell(workdir, env, server, prefix, port, backend, count=3):
+    """Several messages over one connection (examples/send_mail with several
+    files: smtpc_client_send_many), each begun ahead of the replies to the
+    one before; each must be delivered as sent."""
+    tag = "m%d-%s-stream" % (len(rows) + 1, server)
+    sent, paths = [], []
+    for k in range(count):
+        sent.append(message("%s-%d" % (tag, k + 1)))
+        paths.append(os.path.join(workdir, "%s-%d.eml" % (tag, k + 1)))
+        with open(paths[-1], "wb") as f:
+            f.write(sent[-1])
+    start = time.time()
+    try:
+        e = {"SMTPC_TLS": "implicit", "SMTPC_CACERT": env[prefix + "_CA"],
+             "SMTPC_TLS_BACKEND": backend, "SMTPC_USER": env[prefix + "_USER"],
+             "SMTPC_PASSWORD": env[prefix + "_PASS"], "SMTPC_AUTH": "plain"}
+        r = run([args.example, "localhost", port, SENDER, "%s@interop.test" % tag] + paths, e)
+        out = r.stdout.decode(errors="replace")
+        if r.returncode != 0 or out.count("accepted: 250") != count:
+            raise AssertionError("exit %d: %s %s" % (r.returncode, out.strip(),
+                                                     r.stderr.decode(errors="replace")))
+        for k in range(count):
+            check_delivered(find_delivered(env[prefix + "_MAILDIR"], "%s-%d" % (tag, k + 1)),
+                            sent[k])
+        rows.append((server, "implicit", "plain", backend, "stream x%d" % count, True,
+                     "%.2f s" % (time.time() - start)))
+    except Exception as exc:
+        rows.append((server, "implicit", "plain", backend, "stream x%d" % count, False,
+                     str(exc)[:300]))
+
+
 def cell(workdir, env, server, prefix, mode, port, mech, backend, client):
     tag = "m%d-%s-%s-%s-%s-%s" % (len(rows) + 1, server, mode, mech, backend, client)
     sent = message(tag)
@@ -221,6 +252,9 @@ def run_server(workdir, certs, server):
                 for backend in args.backends:
                     for client in ("cli", "library"):
                         cell(workdir, env, server, prefix, mode, port, mech, backend, client)
+        if env.get(prefix + "_IMPLICIT_PORT"):
+            stream_cell(workdir, env, server, prefix, env[prefix + "_IMPLICIT_PORT"],
+                        args.backends[0])
         if server == "postfix":
             for client in ("cli", "library"):
                 cell(workdir, env, server, prefix, "none", env["POSTFIX_PLAIN_PORT"], "-", "-",
