@@ -231,8 +231,26 @@ static void run_body(struct smtpc_client *c, const struct smtpc_part *parts, siz
     smtpc_session_body_end(&c->session);
 }
 
+/* QUIT in the same write as the end of the last message, when the
+ * engine allows it (PIPELINING), then everything to its reply; the wait
+ * for QUIT's reply alone is the client's quit_timeout_s. Returns 0, or -1
+ * when QUIT cannot go ahead (it is said after the verdict, by close). */
+static int quit_ahead(struct smtpc_client *c)
+{
+    struct smtpc_session *s = &c->session;
+    unsigned *command = &s->cfg.timeout_s[SMTPC_TIMEOUT_COMMAND], saved = *command;
+
+    if (!(smtpc_session_wants(s) & SMTPC_WANT_NEXT) || smtpc_session_quit(s) != 0)
+        return -1;
+    if (c->opt.quit_timeout_s != 0 && c->opt.quit_timeout_s < saved)
+        *command = c->opt.quit_timeout_s; /* only QUIT waits in that class now */
+    drive(c, 0, 0);
+    *command = saved;
+    return 0;
+}
+
 static int send_txn(struct smtpc_client *c, struct smtpc_txn *t, const struct smtpc_part *parts,
-                    size_t count, smtpc_body_read_fn *read, void *ctx)
+                    size_t count, smtpc_body_read_fn *read, void *ctx, int then_quit)
 {
     struct smtpc_session *s = &c->session;
     int rc;
@@ -253,7 +271,8 @@ static int send_txn(struct smtpc_client *c, struct smtpc_txn *t, const struct sm
         drive(c, SMTPC_WANT_BODY | SMTPC_READY, 0);
     if (smtpc_session_wants(s) & SMTPC_WANT_BODY) {
         run_body(c, parts, count, read, ctx);
-        drive(c, SMTPC_READY, 0);
+        if (!then_quit || quit_ahead(c) != 0)
+            drive(c, SMTPC_READY, 0);
     }
     if (!t->done) {
         /* cannot happen: a transaction always ends in READY or FAILED */
@@ -319,7 +338,7 @@ int smtpc_client_send_parts(struct smtpc_client *c, struct smtpc_txn *txn,
 {
     int rc = prepare(c, txn, parts, count);
 
-    return rc != 0 ? rc : send_txn(c, txn, parts, count, NULL, NULL);
+    return rc != 0 ? rc : send_txn(c, txn, parts, count, NULL, NULL, 0);
 }
 
 /* A message of the stream that never went: its own result. */
@@ -391,7 +410,7 @@ int smtpc_client_send_stream(struct smtpc_client *c, struct smtpc_txn *txn,
 {
     if (txn == NULL || read == NULL)
         return SMTPC_ERR_ARG;
-    return send_txn(c, txn, NULL, 0, read, ctx);
+    return send_txn(c, txn, NULL, 0, read, ctx, 0);
 }
 #endif
 
@@ -415,11 +434,16 @@ int smtpc_client_close(struct smtpc_client *c)
 int smtpc_client_send_mail(struct smtpc_client *c, struct smtpc_txn *txn, const void *body,
                            size_t len)
 {
+    struct smtpc_part part;
     int rc = smtpc_client_open(c);
 
     if (rc != 0)
         return rc;
-    rc = smtpc_client_send(c, txn, body, len);
+    part.data = body;
+    part.len = len;
+    rc = prepare(c, txn, &part, 1);
+    if (rc == 0) /* QUIT goes with the message's end where it may */
+        rc = send_txn(c, txn, &part, 1, NULL, NULL, 1);
     smtpc_client_close(c); /* an accepted message stays accepted whatever QUIT gets */
     return rc;
 }

@@ -277,6 +277,7 @@ struct smtpc_session {
     /* the transactions begun and not done, oldest (txn) first: a ring */
     struct smtpc_txn *txq[SMTPC_TXN_QUEUE];
     unsigned char txq_head, txq_count;
+    unsigned char quit_queued; /* QUIT went after the last transaction, ahead of its replies */
 #endif
     /* Commands queued and not yet answered, oldest first (a ring): what each
      * awaits (SMTPC_S_*) and the sent_total once it is all written, since
@@ -408,7 +409,11 @@ int smtpc_session_rset(struct smtpc_session *s);
 /* QUIT: allowed when READY, and after a failure with the server still
  * there and in step (a refusal, or a malformed or unexpected reply: what is
  * left of a malformed one is dropped). Not after 421, an unasked reply, a
- * timeout, a lost connection or a broken body. Returns 0, or
+ * timeout, a lost connection or a broken body. With PIPELINING also when
+ * SMTPC_WANT_NEXT is wanted: QUIT then leaves with the end of the last
+ * transaction, ahead of its replies (a round trip less for the last
+ * message), which still come and are matched; no transaction may begin
+ * after it, and none of those still owed sends RSET. Returns 0, or
  * SMTPC_ERR_STATE when the connection must simply be closed. */
 int smtpc_session_quit(struct smtpc_session *s);
 

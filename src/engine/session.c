@@ -451,6 +451,10 @@ void smtpc_session_fail(struct smtpc_session *s, int err, int quit_ok)
         return;
     s->error = err;
     s->quit_ok = quit_ok != 0;
+#if SMTPC_WITH_PIPELINING
+    if (s->quit_queued)
+        s->quit_ok = 0; /* it went already */
+#endif
     s->fail_state = s->state;
     s->state = SMTPC_S_FAILED;
     s->greeting_owed = 0;
@@ -487,7 +491,7 @@ static int next_may_begin(const struct smtpc_session *s)
 {
 #if SMTPC_WITH_PIPELINING
     /* room for RSET and the longest MAIL besides what is queued */
-    return s->txn != NULL && s->tx == NULL && s->state != SMTPC_S_RSET_ABORT &&
+    return s->txn != NULL && s->tx == NULL && !s->quit_queued && s->state != SMTPC_S_RSET_ABORT &&
            s->state != SMTPC_S_FAILED && s->txq_count < SMTPC_TXN_QUEUE &&
            s->inflight_count + 2 <= SMTPC_PIPELINE_WINDOW &&
            s->out_cap - (s->out_len - s->out_off) >= SMTPC_OUT_BUF_MIN + 6 &&
@@ -528,11 +532,12 @@ unsigned smtpc_session_wants(const struct smtpc_session *s)
     }
 }
 
-/* Another transaction was begun after the one whose replies come. */
+/* Another transaction was begun after the one whose replies come, or
+ * QUIT queued. */
 static int later_begun(const struct smtpc_session *s)
 {
 #if SMTPC_WITH_PIPELINING
-    return s->txq_count > 1;
+    return s->txq_count > 1 || s->quit_queued; /* QUIT clears any transaction too */
 #else
     (void)s;
     return 0;
@@ -1219,6 +1224,20 @@ int smtpc_session_quit(struct smtpc_session *s)
         s->state = SMTPC_S_READY; /* the error stays recorded */
         s->quit_ok = 0;
     }
+#if SMTPC_WITH_PIPELINING
+    if (s->state != SMTPC_S_READY && next_may_begin(s)) {
+        /* ahead of the replies owed: marked like a transaction's first
+         * command, so that the one before can tell its own replies are in */
+        unsigned at = ((unsigned)s->inflight_head + s->inflight_count) % SMTPC_PIPELINE_WINDOW;
+        int rc = smtpc_session_command(s, "QUIT", NULL, SMTPC_S_QUIT);
+
+        if (rc != 0)
+            return rc;
+        s->inflight_kind[at] |= KIND_NEW_TXN;
+        s->quit_queued = 1;
+        return 0;
+    }
+#endif
     return simple_command(s, "QUIT", SMTPC_S_QUIT);
 }
 

@@ -1097,12 +1097,25 @@ class T14Unasked(CliTest):
                      b"")
 
     def test_14_stray_after_end_of_data(self):
-        # the message was accepted (the first 250 answered it); the second
-        # answers nothing, so no QUIT follows, and the send still succeeds
-        srv = self.server({"replies": {"DOT": "250 2.0.0 queued\r\n250 2.0.0 again"}})
+        # without PIPELINING: the message was accepted (the first 250
+        # answered it); the second answers nothing, so no QUIT follows, and
+        # the send still succeeds
+        srv = self.server({"ehlo": ["250-smtpc-test.localhost", "250-SIZE 10485760",
+                                    "250 8BITMIME"],
+                           "replies": {"DOT": "250 2.0.0 queued\r\n250 2.0.0 again"}})
         p = self.send(srv, message=PLAIN_MESSAGE)
         self.assertExit(p, EX_OK)
         self.assertWire(srv, EHLO + txn_wire(PLAIN_MESSAGE))
+        self.assertStored(srv, PLAIN_MESSAGE)
+
+    def test_14_stray_after_end_of_data_pipelined(self):
+        # with PIPELINING, QUIT left with the end of data (one round trip
+        # less), so the stray is read as QUIT's answer: the message counts
+        # once, and nothing follows QUIT
+        srv = self.server({"replies": {"DOT": "250 2.0.0 queued\r\n250 2.0.0 again"}})
+        p = self.send(srv, message=PLAIN_MESSAGE)
+        self.assertExit(p, EX_OK)
+        self.assertWire(srv, EHLO + txn_wire(PLAIN_MESSAGE) + QUIT)
         self.assertStored(srv, PLAIN_MESSAGE)
 
     def test_14_starttls_refused_then_replies(self):
@@ -1157,7 +1170,8 @@ class T15Chunking(CliTest):
         rcpt = ("RCPT TO:<%s>\r\n" % RCPT).encode()
         bdat = b"BDAT %d LAST\r\n" % len(body) + body
         self.assertWire(srv, EHLO + mail + rcpt + bdat + QUIT)
-        self.assertEqual(self.reads(srv), [EHLO, mail + rcpt, bdat, QUIT])
+        # QUIT goes with the message (PIPELINING): 3 round trips after EHLO's
+        self.assertEqual(self.reads(srv), [EHLO, mail + rcpt, bdat + QUIT])
         self.check_stored(srv, DOTS_MESSAGE, [len(body)])
 
     def test_15_partial_policy_one_write(self):
@@ -1170,7 +1184,7 @@ class T15Chunking(CliTest):
         group = (mail_line(SENDER, mail_params(PLAIN_MESSAGE)) +
                  ("RCPT TO:<%s>\r\n" % RCPT).encode() +
                  b"BDAT %d LAST\r\n" % len(body) + body)
-        self.assertEqual(self.reads(srv), [EHLO, group, QUIT])
+        self.assertEqual(self.reads(srv), [EHLO, group + QUIT])
         self.check_stored(srv, PLAIN_MESSAGE, [len(body)])
 
     def test_15_long_lines_as_binarymime(self):
@@ -1188,8 +1202,10 @@ class T15Chunking(CliTest):
         p = self.send(srv, message=PLAIN_MESSAGE)
         self.assertExit(p, EX_UNAVAILABLE)
         self.assertErrorLine(p, "end of data", "554 5.7.1 message refused")
+        # QUIT went with the chunk, and ends the transaction too: no RSET
         wire = srv.client_bytes()
-        self.assertTrue(wire.endswith(b"RSET\r\nQUIT\r\n"), wire[-40:])
+        self.assertTrue(wire.endswith(b" LAST\r\n" + normalise(PLAIN_MESSAGE) + QUIT),
+                        wire[-40:])
         self.assertNothingStored(srv)
 
     def test_15_no_chunking_offered(self):

@@ -235,6 +235,44 @@ static void t_no_stream_without_pipelining(struct harness *h)
     quit(h);
 }
 
+/* QUIT with the end of the last message: a round trip less, the verdict
+ * still read before QUIT's reply, and no transaction after it. */
+static void t_quit_ahead(struct harness *h)
+{
+    hello(h, EHLO_PIPE);
+    assert_int_equal(begin(h, 0, 0), 0);
+    h_client(h, MAIL RCPT "DATA\r\n");
+    h_server(h, "250 ok\r\n250 ok\r\n354 go\r\n");
+    body_hi(h);
+    assert_int_equal(smtpc_session_quit(&h->s), 0);
+    h_wants(h, SMTPC_WANT_SEND | SMTPC_WANT_RECV); /* no NEXT after QUIT */
+    assert_int_equal(begin(h, 1, 0), SMTPC_ERR_STATE);
+    h_client(h, "hi\r\n.\r\nQUIT\r\n");
+    h_server(h, "250 2.0.0 queued\r\n");
+    assert_int_equal(txns[0].done, 1);
+    assert_int_equal(txns[0].result, 0);
+    h_wants(h, SMTPC_WANT_RECV);
+    h_server(h, "221 bye\r\n");
+    h_wants(h, SMTPC_DONE);
+}
+
+/* The last message refused with QUIT already sent: QUIT clears it, so no
+ * RSET goes after it. */
+static void t_quit_ahead_refused(struct harness *h)
+{
+    hello(h, EHLO_CHUNKING);
+    assert_int_equal(begin(h, 0, SMTPC_TXN_SIZE_EXACT), 0);
+    body_hi(h);
+    assert_int_equal(smtpc_session_quit(&h->s), 0);
+    h_client(h, MAIL RCPT BDAT_HI "QUIT\r\n");
+    h_server(h, "250 ok\r\n550 5.1.1 no such user\r\n554 5.5.1 no valid recipients\r\n");
+    h_silent(h);
+    assert_int_equal(txns[0].done, 1);
+    assert_int_equal(txns[0].result, SMTPC_ERR_REFUSED_RCPT);
+    h_server(h, "221 bye\r\n");
+    h_wants(h, SMTPC_DONE);
+}
+
 #define TRANSCRIPT(name)                                                                           \
     static void test_##name(void **state)                                                          \
     {                                                                                              \
@@ -249,6 +287,8 @@ TRANSCRIPT(bdat_stream)
 TRANSCRIPT(bdat_stream_first_refused)
 TRANSCRIPT(stream_421)
 TRANSCRIPT(no_stream_without_pipelining)
+TRANSCRIPT(quit_ahead)
+TRANSCRIPT(quit_ahead_refused)
 
 int main(void)
 {
@@ -260,6 +300,8 @@ int main(void)
         cmocka_unit_test(test_bdat_stream_first_refused),
         cmocka_unit_test(test_stream_421),
         cmocka_unit_test(test_no_stream_without_pipelining),
+        cmocka_unit_test(test_quit_ahead),
+        cmocka_unit_test(test_quit_ahead_refused),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
