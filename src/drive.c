@@ -6,6 +6,14 @@
  * give or is finished. A reply's deadline starts when nothing is left to
  * send and is renewed with each complete reply, so a reply split over
  * many reads still has one deadline.
+ *
+ * Writing and reading take turns, and that does not deadlock with a
+ * pipelining server: what it has to say before it reads on is bounded by
+ * the engine (at most SMTPC_PIPELINE_WINDOW commands in flight, and
+ * SMTPC_TXN_QUEUE transactions), a few KiB from a real server, which the
+ * socket's receive buffer holds while a write is blocked; the replies are
+ * read once the engine stops to wait for them. A server that stops
+ * reading to fill that buffer on purpose meets the write's deadline.
  */
 #include "smtpc/drive.h"
 
