@@ -375,10 +375,18 @@ void smtpc_session_eof(struct smtpc_session *s);
  * exact:
  *   - default policy (partial delivery): MAIL, every RCPT and DATA in one
  *     write; round trips to a small message's verdict: 2 (the group, then
- *     the body with the end of data); 1 + 1 + rcpts without PIPELINING;
- *   - SMTPC_TXN_ALL_RCPTS: MAIL and every RCPT in one write, DATA only once
- *     every RCPT reply is in (a DATA sent ahead could be answered 354 for
- *     a subset): 3 round trips; 1 + 1 + rcpts without PIPELINING.
+ *     the body with the end of data); with CHUNKING and a size declared
+ *     (SMTPC_TXN_SIZE_EXACT) 1: the message goes with the group as one
+ *     BDAT chunk;
+ *   - SMTPC_TXN_ALL_RCPTS: MAIL and every RCPT in one write, DATA (or the
+ *     BDAT chunk) only once every RCPT reply is in (a DATA sent ahead could
+ *     be answered 354 for a subset, a chunk delivered to one): 3 round
+ *     trips, 2 with CHUNKING;
+ *   - without PIPELINING, a command per round trip: MAIL, each RCPT, DATA
+ *     and the body: 3 + rcpts (2 + rcpts with BDAT; then each chunk of a
+ *     body of unknown size waits for the reply to the one before).
+ * In a stream (SMTPC_WANT_NEXT) a message's first write is the one before's
+ * last: a round trip less each; QUIT may go the same way.
  * A refused MAIL or DATA ends the transaction once the replies still owed
  * are read; a 354 when no recipient was accepted fails the session without
  * sending a body (SMTPC_ERR_REPLY_UNEXPECTED), since only closing sends
