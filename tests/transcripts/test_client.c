@@ -367,6 +367,30 @@ static void test_stream_body(void **state)
                                       "line one\r\n..line two\r\n.\r\nQUIT\r\n");
 }
 
+/* The same with CHUNKING: a body of unknown size goes in chunks of the
+ * output buffer, here one, in the write of MAIL and RCPT; no dot-stuffing. */
+static void test_stream_body_chunking(void **state)
+{
+    static const struct step steps[] = {
+        {S_BYTES, "220 mx ESMTP\r\n"},
+        {S_BYTES, "250-mx\r\n250-PIPELINING\r\n250 CHUNKING\r\n"},
+        {S_BYTES, "250 ok\r\n250 ok\r\n250 queued\r\n"},
+        {S_BYTES, "221 bye\r\n"},
+        {S_END, NULL},
+    };
+    struct reader r = {"line one\n.line two\n", 0, -1};
+
+    (void)state;
+    setup_client(steps);
+    assert_int_equal(smtpc_client_open(&client), 0);
+    assert_int_equal(smtpc_client_send_stream(&client, &txn, read_body, &r), 0);
+    assert_int_equal(fake.writes, 2);
+    smtpc_client_close(&client);
+    assert_string_equal(fake.written, "EHLO client.example\r\nMAIL FROM:<a@example.org>\r\n"
+                                      "RCPT TO:<b@example.net>\r\nBDAT 21 LAST\r\n"
+                                      "line one\r\n.line two\r\nQUIT\r\n");
+}
+
 /* A reader that fails mid-body: the data is never ended, the connection
  * is closed, so the server discards the partial message. */
 static void test_stream_failure(void **state)
@@ -516,6 +540,7 @@ int main(void)
         cmocka_unit_test(test_two_messages),
         cmocka_unit_test(test_stream_body),
         cmocka_unit_test(test_stream_failure),
+        cmocka_unit_test(test_stream_body_chunking),
     };
 
     return cmocka_run_group_tests_name("client transcripts", tests, NULL, NULL);
