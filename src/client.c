@@ -265,10 +265,10 @@ static int send_txn(struct smtpc_client *c, struct smtpc_txn *t, const struct sm
         record(c, rc, SMTPC_STEP_MAIL, NULL);
         return rc;
     }
-    /* DATA's 354 comes first; BDAT takes the body at once, so that it
-     * shares a write with MAIL and the RCPTs */
-    if (!(smtpc_session_wants(s) & SMTPC_WANT_BODY))
-        drive(c, SMTPC_WANT_BODY | SMTPC_READY, 0);
+    /* DATA's 354 comes first; BDAT takes the body at once (drive returns
+     * before writing), so that it shares a write with MAIL and the RCPTs,
+     * or, after the RCPT replies, with the chunk's header */
+    drive(c, SMTPC_WANT_BODY | SMTPC_READY, 0);
     if (smtpc_session_wants(s) & SMTPC_WANT_BODY) {
         run_body(c, parts, count, read, ctx);
         if (!then_quit || quit_ahead(c) != 0)
@@ -380,8 +380,7 @@ int smtpc_client_send_many(struct smtpc_client *c, struct smtpc_message *msgs, s
             not_sent(m->txn, rc);
             continue;
         }
-        if (!(smtpc_session_wants(s) & SMTPC_WANT_BODY)) /* DATA: its 354 first */
-            drive(c, SMTPC_WANT_BODY | SMTPC_READY | SMTPC_WANT_NEXT, 0);
+        drive(c, SMTPC_WANT_BODY | SMTPC_READY | SMTPC_WANT_NEXT, 0); /* DATA: its 354 first */
         if (smtpc_session_wants(s) & SMTPC_WANT_BODY)
             run_body(c, m->parts, m->count, NULL, NULL);
     }

@@ -19,8 +19,16 @@
 
 #define STOP (SMTPC_DONE | SMTPC_FAILED)
 
-unsigned smtpc_drive(struct smtpc_session *s, struct smtpc_transport *t, unsigned until,
-                     unsigned limit_s)
+/* What the caller adds to the output when it is asked for, so that it
+ * leaves in the write of what is queued: the next transaction, and the
+ * body of a BDAT chunk (DATA's comes after its 354, with nothing queued). */
+#define EARLY                                                                                      \
+    ((SMTPC_WITH_PIPELINING ? SMTPC_WANT_NEXT : 0u) | (SMTPC_WITH_CHUNKING ? SMTPC_WANT_BODY : 0u))
+
+/* smtpc_drive, returning before writing when the engine wants one of
+ * `early`. */
+static unsigned run(struct smtpc_session *s, struct smtpc_transport *t, unsigned until,
+                    unsigned limit_s, unsigned early)
 {
     unsigned long seen = smtpc_session_replies(s);
     long long deadline = -1;
@@ -30,8 +38,8 @@ unsigned smtpc_drive(struct smtpc_session *s, struct smtpc_transport *t, unsigne
         unsigned secs = smtpc_session_timeout_s(s);
         long n;
 
-        if (SMTPC_WITH_PIPELINING && (w & until & SMTPC_WANT_NEXT))
-            return w; /* before writing: the next transaction shares the write */
+        if (w & until & early)
+            return w; /* before writing: what the caller adds shares the write */
         if (limit_s != 0 && (secs == 0 || secs > limit_s))
             secs = limit_s;
         if (w & SMTPC_WANT_SEND) {
@@ -74,6 +82,12 @@ unsigned smtpc_drive(struct smtpc_session *s, struct smtpc_transport *t, unsigne
     }
 }
 
+unsigned smtpc_drive(struct smtpc_session *s, struct smtpc_transport *t, unsigned until,
+                     unsigned limit_s)
+{
+    return run(s, t, until, limit_s, EARLY);
+}
+
 int smtpc_drive_body(struct smtpc_session *s, struct smtpc_transport *t, const void *data,
                      size_t len)
 {
@@ -86,7 +100,9 @@ int smtpc_drive_body(struct smtpc_session *s, struct smtpc_transport *t, const v
         if (n < 0)
             return -1;
         off += (size_t)n;
-        if (off < len && !(smtpc_drive(s, t, SMTPC_WANT_BODY, 0) & SMTPC_WANT_BODY))
+        /* the buffer (or the window of chunks) is full: write it, and read
+         * until more body is taken */
+        if (off < len && !(run(s, t, SMTPC_WANT_BODY, 0, 0) & SMTPC_WANT_BODY))
             return -1;
     }
     return 0;

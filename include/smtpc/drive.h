@@ -26,8 +26,9 @@ extern "C" {
  * SMTPC_WANT_BODY, SMTPC_WANT_TLS, SMTPC_WANT_NEXT) or something else only
  * the caller can give, or is DONE or FAILED; returns smtpc_session_wants
  * then. It writes what is queued, then reads while a reply is awaited;
- * SMTPC_WANT_NEXT, when asked for, returns before writing, so that the
- * next transaction's commands leave in the same write. Each reply has a
+ * SMTPC_WANT_NEXT and SMTPC_WANT_BODY, when asked for, return before
+ * writing, so that the next transaction's commands, or a BDAT chunk's
+ * body, leave in the same write as what is queued. Each reply has a
  * deadline from the engine's timeout class, started once its command was
  * written; each write has the same class's limit; `limit_s`, when not 0,
  * caps both (for QUIT). A transport error or a missed deadline fails the

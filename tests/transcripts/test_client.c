@@ -391,6 +391,28 @@ static void test_stream_body_chunking(void **state)
                                       "line one\r\n.line two\r\nQUIT\r\n");
 }
 
+/* All or nothing with CHUNKING: MAIL and RCPT, then, after the RCPT reply,
+ * the chunk's header, the message and QUIT in one write (3 writes in all,
+ * whatever the timing: the client adds the body before it writes). */
+static void test_all_rcpts_chunk_one_write(void **state)
+{
+    static const struct step steps[] = {
+        {S_BYTES, "220 mx ESMTP\r\n"},
+        {S_BYTES, "250-mx\r\n250-PIPELINING\r\n250 CHUNKING\r\n"},
+        {S_BYTES, "250 ok\r\n250 ok\r\n"},
+        {S_BYTES, "250 queued\r\n221 bye\r\n"},
+        {S_END, NULL},
+    };
+
+    (void)state;
+    setup_client(steps);
+    txn.flags = SMTPC_TXN_ALL_RCPTS;
+    assert_int_equal(smtpc_client_send_mail(&client, &txn, "hi\n", 3), 0);
+    assert_string_equal(fake.written, "EHLO client.example\r\nMAIL FROM:<a@example.org>\r\n"
+                                      "RCPT TO:<b@example.net>\r\nBDAT 4 LAST\r\nhi\r\nQUIT\r\n");
+    assert_int_equal(fake.writes, 3);
+}
+
 /* A reader that fails mid-body: the data is never ended, the connection
  * is closed, so the server discards the partial message. */
 static void test_stream_failure(void **state)
@@ -541,6 +563,7 @@ int main(void)
         cmocka_unit_test(test_stream_body),
         cmocka_unit_test(test_stream_failure),
         cmocka_unit_test(test_stream_body_chunking),
+        cmocka_unit_test(test_all_rcpts_chunk_one_write),
     };
 
     return cmocka_run_group_tests_name("client transcripts", tests, NULL, NULL);
