@@ -91,12 +91,13 @@ class T01Transport(CliTest):
         p = self.send(srv, "--message", "-", stdin=PLAIN_MESSAGE)
         self.assertSentPlain(srv, p)
 
-    def test_01_empty_message(self):
+    def test_01_empty_body_with_subject(self):
+        # headers and no body is a message: only an empty input is refused
+        # (T11 test_11_empty_message)
         srv = self.server()
-        p = self.send(srv, message=b"")
-        self.assertSentPlain(srv, p, b"")
-        self.assertEqual(srv.client_bytes(), EHLO + b"MAIL FROM:<a@example.org>\r\n"
-                         b"RCPT TO:<b@example.org>\r\nDATA\r\n.\r\n" + QUIT)
+        p = self.send(srv, "--subject", "nothing more", message=None, stdin=b"")
+        self.assertExit(p, EX_OK)
+        self.assertEqual(len(srv.messages()), 1)
 
     def test_01_utf8_recipient(self):
         srv = self.server()
@@ -886,6 +887,27 @@ class T11BadInput(CliTest):
     def test_11_unknown_option(self):
         self.refused(["--from", SENDER, "--bogus"] + self.msg() + [RCPT], EX_USAGE,
                      "unknown option", "--bogus", usage=True)
+
+    def test_11_unknown_option_in_a_cluster(self):
+        # the letter itself, not the argument before the cluster
+        p = self.refused(["--from", SENDER, "-vq"] + self.msg() + [RCPT], EX_USAGE,
+                         "unknown option: -q", usage=True)
+        self.assertNotIn(SENDER, p.err)
+
+    def test_11_long_option_without_its_value(self):
+        self.refused(self.msg() + [RCPT, "--from"], EX_USAGE, "option needs a value: --from",
+                     usage=True)
+
+    def test_11_empty_message(self):
+        # an empty input is a mistake: nothing is sent, no connection made
+        self.refused(["--from", SENDER, "--message", "-", RCPT], EX_DATAERR,
+                     "the message is empty (standard input)")
+        self.refused(["--from", SENDER] + self.msg(b"") + [RCPT], EX_DATAERR,
+                     "the message is empty", "/m)")
+
+    def test_11_password_file_is_a_directory(self):
+        self.refused(["--from", SENDER, "--user", "u", "--password-file", self.tmp]
+                     + self.msg() + [RCPT], EX_IOERR, "cannot read", "Is a directory")
 
     def test_11_bad_server_values(self):
         for value in ["127.0.0.1:", "[::1", "[]:25", ":25", "127.0.0.1:notaport",

@@ -86,7 +86,13 @@ static int read_password(const struct cli_options *o, char *pw, size_t cap)
             return EXIT_IOERR;
         }
         if (fgets(pw, (int)cap, f) == NULL) {
+            int err = ferror(f) ? errno : 0;
+
             fclose(f);
+            if (err != 0) { /* a directory, say */
+                fprintf(stderr, "smtpc: cannot read %s: %s\n", o->password_file, strerror(err));
+                return EXIT_IOERR;
+            }
             fprintf(stderr, "smtpc: %s is empty\n", o->password_file);
             return EXIT_DATAERR;
         }
@@ -172,7 +178,15 @@ static int load_message(const struct cli_options *o, struct buffer *msg)
             return EXIT_IOERR;
         return read_all(msg, o->body_file) == 0 ? 0 : EXIT_IOERR;
     }
-    return read_all(msg, o->message_file) == 0 ? 0 : EXIT_IOERR;
+    if (read_all(msg, o->message_file) != 0)
+        return EXIT_IOERR;
+    if (msg->len == 0) { /* an empty input is a mistake, never a message */
+        fprintf(stderr, "smtpc: the message is empty (%s)\n",
+                o->message_file != NULL && strcmp(o->message_file, "-") != 0 ? o->message_file
+                                                                             : "standard input");
+        return EXIT_DATAERR;
+    }
+    return 0;
 }
 
 static void report_partial(const struct smtpc_txn *t)

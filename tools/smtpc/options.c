@@ -1,5 +1,6 @@
 /* Command-line parsing for smtpc. */
 #define _GNU_SOURCE
+#include <ctype.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -231,9 +232,30 @@ int cli_split_server(const char *arg, char *host, size_t host_cap, char *port, s
     return 0;
 }
 
+/* The option getopt stopped at, as the user wrote it. A letter is named on
+ * its own: inside a cluster ("-vx") argv[optind - 1] may be the argument
+ * before. A long option is argv[optind - 1], consumed whole: an unknown
+ * one has no optopt, and one without its value (`missing`) was the
+ * argument just read. */
+static const char *offending(char **argv, int missing, char *short_name)
+{
+    const char *last = argv[optind - 1];
+
+    if (missing && strncmp(last, "--", 2) == 0)
+        return last;
+    if (optopt > 0 && optopt < 128 && isalnum(optopt)) {
+        short_name[0] = '-';
+        short_name[1] = (char)optopt;
+        short_name[2] = '\0';
+        return short_name;
+    }
+    return last;
+}
+
 int cli_parse(int argc, char **argv, struct cli_options *o)
 {
     int c;
+    char short_name[3];
 
     memset(o, 0, sizeof *o);
     strcpy(o->host, "localhost");
@@ -357,9 +379,9 @@ int cli_parse(int argc, char **argv, struct cli_options *o)
             printf("smtpc %s\n", SMTPC_VERSION);
             return 0;
         case ':':
-            return usage_error("option needs a value", argv[optind - 1]);
+            return usage_error("option needs a value", offending(argv, 1, short_name));
         default:
-            return usage_error("unknown option", argv[optind - 1]);
+            return usage_error("unknown option", offending(argv, 0, short_name));
         }
     }
     if (o->from == NULL)
