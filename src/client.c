@@ -476,6 +476,17 @@ const char *smtpc_client_tls_detail(const struct smtpc_client *c)
     return tls->ops->describe((struct smtpc_transport *)tls);
 }
 
+const char *smtpc_client_connect_detail(const struct smtpc_client *c)
+{
+#if SMTPC_CLIENT_POSIX
+    if (c->opt.transport == NULL && c->step == SMTPC_STEP_CONNECT)
+        return smtpc_posix_connect_detail(&c->posix);
+#else
+    (void)c;
+#endif
+    return "";
+}
+
 const struct smtpc_session *smtpc_client_session(const struct smtpc_client *c)
 {
     return &c->session;

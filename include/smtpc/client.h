@@ -164,6 +164,10 @@ const struct smtpc_reply *smtpc_client_reply(const struct smtpc_client *c);
  * TLS failed ("certificate verify failed: ..."); "" without TLS. */
 const char *smtpc_client_tls_detail(const struct smtpc_client *c);
 
+/* Why the connection the client opened itself failed ("Connection
+ * refused", ...; smtpc_posix_connect_detail), or "". */
+const char *smtpc_client_connect_detail(const struct smtpc_client *c);
+
 /* The session, for capabilities and the like, while open. */
 const struct smtpc_session *smtpc_client_session(const struct smtpc_client *c);
 

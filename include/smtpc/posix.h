@@ -18,6 +18,8 @@ extern "C" {
 struct smtpc_posix {
     struct smtpc_transport base; /* first: the transport interface */
     int fd;                      /* the socket, -1 when closed */
+    int connect_errno;           /* why the last address tried did not connect (ECONNREFUSED,
+                                    ETIMEDOUT, ...), 0 when none failed */
 };
 
 /* Resolves `host` (a name, an IPv4 address or an IPv6 address without
@@ -28,6 +30,10 @@ struct smtpc_posix {
  * SMTPC_ERR_TIMEOUT. */
 int smtpc_posix_connect(struct smtpc_posix *p, const char *host, const char *port, int family,
                         int timeout_ms);
+
+/* Why the connection failed, in the system's words ("Connection refused",
+ * "No route to host", "Connection timed out"), or "". */
+const char *smtpc_posix_connect_detail(const struct smtpc_posix *p);
 
 /* Milliseconds of CLOCK_MONOTONIC, for deadlines. */
 long long smtpc_posix_now_ms(void);

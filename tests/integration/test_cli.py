@@ -909,6 +909,17 @@ class T11BadInput(CliTest):
         self.refused(["--from", SENDER, "--user", "u", "--password-file", self.tmp]
                      + self.msg() + [RCPT], EX_IOERR, "cannot read", "Is a directory")
 
+    def test_11_connection_refused_says_so(self):
+        s = socket.socket()
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+        s.close()  # nobody listens there now
+        p = self.run_smtpc(["--server", "127.0.0.1:%d" % port, "--ehlo", EHLO_NAME,
+                            "--from", SENDER] + self.msg() + [RCPT])
+        self.assertExit(p, EX_TEMPFAIL)
+        self.assertErrorLine(p, "connect to 127.0.0.1 port %d" % port,
+                             "connection failed (Connection refused)")
+
     def test_11_bad_server_values(self):
         for value in ["127.0.0.1:", "[::1", "[]:25", ":25", "127.0.0.1:notaport",
                       "127.0.0.1:-1", "[::1]x"]:

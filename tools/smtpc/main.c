@@ -324,7 +324,7 @@ int main(int argc, char **argv)
         cli_report("sending", rc, step,
                    rc == SMTPC_ERR_TLS || rc == SMTPC_ERR_TLS_VERIFY
                        ? smtpc_client_tls_detail(&client)
-                       : NULL,
+                       : smtpc_client_connect_detail(&client),
                    smtpc_client_reply(&client));
         if (rc == SMTPC_ERR_REFUSED_RCPT && txn.rcpt_accepted > 0)
             report_partial(&txn);

@@ -143,8 +143,10 @@ static int try_address(struct smtpc_posix *p, const struct addrinfo *ai, long lo
     socklen_t errlen = sizeof err;
 
     fd = socket(ai->ai_family, ai->ai_socktype, ai->ai_protocol);
-    if (fd < 0)
+    if (fd < 0) {
+        p->connect_errno = errno;
         return SMTPC_ERR_CONNECT;
+    }
     flags = fcntl(fd, F_GETFL, 0);
     if (flags < 0 || fcntl(fd, F_SETFL, flags | O_NONBLOCK) < 0 ||
         fcntl(fd, F_SETFD, FD_CLOEXEC) < 0) {
@@ -159,15 +161,18 @@ static int try_address(struct smtpc_posix *p, const struct addrinfo *ai, long lo
         int w;
 
         if (errno != EINPROGRESS && errno != EINTR) {
+            p->connect_errno = errno;
             close(fd);
             return SMTPC_ERR_CONNECT;
         }
         w = wait_fd(fd, POLLOUT, deadline);
         if (w <= 0) {
+            p->connect_errno = w == 0 ? ETIMEDOUT : errno;
             close(fd);
             return w == 0 ? SMTPC_ERR_TIMEOUT : SMTPC_ERR_CONNECT;
         }
         if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &errlen) != 0 || err != 0) {
+            p->connect_errno = err != 0 ? err : errno;
             close(fd);
             return SMTPC_ERR_CONNECT;
         }
@@ -200,6 +205,7 @@ int smtpc_posix_connect(struct smtpc_posix *p, const char *host, const char *por
 
     p->base.ops = &posix_ops;
     p->fd = -1;
+    p->connect_errno = 0;
     if (host == NULL || port == NULL || !port_in_range(port))
         return SMTPC_ERR_ARG;
     memset(&hints, 0, sizeof hints);
@@ -218,4 +224,9 @@ int smtpc_posix_connect(struct smtpc_posix *p, const char *host, const char *por
     }
     freeaddrinfo(res);
     return result;
+}
+
+const char *smtpc_posix_connect_detail(const struct smtpc_posix *p)
+{
+    return p->connect_errno != 0 ? strerror(p->connect_errno) : "";
 }
