@@ -119,9 +119,11 @@ class T01Transport(CliTest):
 
     def test_01_size_over_server_limit(self):
         srv = self.server({"ehlo": ["250-smtpc-test.localhost", "250 SIZE 100"]})
-        p = self.send(srv, message=PLAIN_MESSAGE + b"z" * 100 + b"\r\n")
+        message = PLAIN_MESSAGE + b"z" * 100 + b"\r\n"
+        p = self.send(srv, message=message)
         self.assertExit(p, EX_DATAERR)
-        self.assertErrorLine(p, "larger")
+        self.assertErrorLine(p, "larger", "(%d octets; the server takes at most 100)"
+                             % len(normalise(message)))
         self.assertWire(srv, EHLO + QUIT)
         self.assertNothingStored(srv)
 

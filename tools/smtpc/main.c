@@ -321,11 +321,17 @@ int main(int argc, char **argv)
             snprintf(where, sizeof where, "connect to %s port %s", o.host, o.port);
             step = where;
         }
-        cli_report("sending", rc, step,
-                   rc == SMTPC_ERR_TLS || rc == SMTPC_ERR_TLS_VERIFY
-                       ? smtpc_client_tls_detail(&client)
-                       : smtpc_client_connect_detail(&client),
-                   smtpc_client_reply(&client));
+        const char *detail = rc == SMTPC_ERR_TLS || rc == SMTPC_ERR_TLS_VERIFY
+                                 ? smtpc_client_tls_detail(&client)
+                                 : smtpc_client_connect_detail(&client);
+        char sizes[96];
+
+        if (rc == SMTPC_ERR_MESSAGE_TOO_BIG) { /* both sizes, as RFC 1870 counts them */
+            snprintf(sizes, sizeof sizes, "%llu octets; the server takes at most %lu", txn.size,
+                     smtpc_client_session(&client)->caps.size_max);
+            detail = sizes;
+        }
+        cli_report("sending", rc, step, detail, smtpc_client_reply(&client));
         if (rc == SMTPC_ERR_REFUSED_RCPT && txn.rcpt_accepted > 0)
             report_partial(&txn);
         status = cli_exit_status(rc, smtpc_client_reply(&client));
