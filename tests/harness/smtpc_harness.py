@@ -34,6 +34,7 @@ EX_IOERR = 74
 EX_TEMPFAIL = 75
 EX_PROTOCOL = 76
 EX_NOPERM = 77
+EX_CONFIG = 78
 
 VALGRIND_ERROR = 99     # --error-exitcode given to valgrind by CMake
 

@@ -43,7 +43,7 @@ import unittest
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "harness"))
 from smtpc_harness import (  # noqa: E402  (the test server harness and the wire model)
     CONF, EHLO, EHLO_NAME, HELO, PLAIN_MESSAGE, QUIT, RCPT, SENDER,
-    EX_DATAERR, EX_IOERR, EX_NOHOST, EX_NOPERM, EX_OK, EX_PROTOCOL, EX_TEMPFAIL,
+    EX_CONFIG, EX_DATAERR, EX_IOERR, EX_NOHOST, EX_NOPERM, EX_OK, EX_PROTOCOL, EX_TEMPFAIL,
     EX_UNAVAILABLE, EX_USAGE,
     CliTest, b64, data_section, ipv6_loopback_available, load_suite, mail_line, mail_params,
     normalise, txn_wire)
@@ -377,7 +377,7 @@ class T04Auth(CliTest):
             with self.subTest(auth=mech):
                 srv = self.server(USERS)
                 p = self.auth_send(srv, "--auth", mech, env={"SMTPC_PASSWORD": PASSWORD})
-                self.assertExit(p, EX_NOPERM)
+                self.assertExit(p, EX_CONFIG)
                 self.assertErrorLine(p, "unencrypted")
                 self.assertNotIn(PASSWORD, p.err)
                 got = srv.client_bytes()
@@ -427,7 +427,7 @@ class T04Auth(CliTest):
         srv = self.server({"ehlo": ["250-smtpc-test.localhost", "250-SIZE 10485760",
                                     "250 8BITMIME"]})
         p = self.auth_send(srv, "--allow-plaintext-auth", env={"SMTPC_PASSWORD": PASSWORD})
-        self.assertExit(p, EX_NOPERM)
+        self.assertExit(p, EX_CONFIG)
         self.assertErrorLine(p, "authentication")
         self.assertWire(srv, EHLO + QUIT)
         self.assertNotIn(b"MAIL", srv.client_bytes())
@@ -1041,7 +1041,7 @@ class T13WithoutTls(CliTest):
                 srv = self.server(dict(STARTTLS_EHLO, users={USER: PASSWORD}))
                 p = self.send(srv, "--user", USER, "--auth", mech, message=PLAIN_MESSAGE,
                               env={"SMTPC_PASSWORD": PASSWORD})
-                self.assertExit(p, EX_NOPERM)
+                self.assertExit(p, EX_CONFIG)
                 self.assertErrorLine(p, "unencrypted")
                 self.assertWire(srv, EHLO + QUIT)
                 self.assertNothingStored(srv)

@@ -19,6 +19,7 @@
 #define EXIT_TEMPFAIL 75
 #define EXIT_PROTOCOL 76
 #define EXIT_NOPERM 77
+#define EXIT_CONFIG 78 /* smtpc's own policy refused to go on (not the server) */
 
 struct cli_options {
     char host[256];

@@ -63,8 +63,10 @@ static const char usage_text[] =
     "\n"
     "Exit status (sysexits.h): 0 sent, 64 usage, 65 bad message or address,\n"
     "68 host unknown, 69 refused permanently, 74 I/O error, 75 temporary\n"
-    "failure, 76 protocol or TLS error, 77 authentication refused; a certificate\n"
-    "that does not verify gives 69.\n";
+    "failure, 76 protocol or TLS error, 77 authentication refused by the server,\n"
+    "78 smtpc's own rule stopped it (no AUTH offered, no allowed mechanism, a\n"
+    "password that would cross in clear); a certificate that does not verify\n"
+    "gives 69.\n";
 
 enum {
     OPT_EHLO = 256,

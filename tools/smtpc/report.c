@@ -29,8 +29,9 @@ int cli_exit_status(int err, const struct smtpc_reply *reply)
     case SMTPC_ERR_AUTH_NOT_OFFERED:
     case SMTPC_ERR_AUTH_NO_MECH:
     case SMTPC_ERR_AUTH_CLEARTEXT:
+        return EXIT_CONFIG; /* smtpc's own rule, not the server's refusal (77) */
     case SMTPC_ERR_AUTH_PROTOCOL:
-        return EXIT_NOPERM;
+        return EXIT_PROTOCOL;
     case SMTPC_ERR_CONNECT:
     case SMTPC_ERR_TIMEOUT:
     case SMTPC_ERR_CLOSED:
