@@ -209,20 +209,7 @@ void smtpc_bdat_finish(struct smtpc_session *s)
     b->body_open = 0;
     if (!b->exact)
         close_chunk(s, 1);
-    if (SMTPC_WITH_TRACE && s->cfg.trace != NULL) {
-        char note[64];
-        struct smtpc_line l;
-
-        l.buf = note;
-        l.cap = sizeof note - 1;
-        l.len = 0;
-        l.over = 0;
-        smtpc_line_put(&l, "message data: ");
-        smtpc_line_put_ulong(&l, s->body.out_total);
-        smtpc_line_put(&l, " octets sent in BDAT");
-        note[l.len] = '\0';
-        smtpc_session_note(s, note);
-    }
+    smtpc_session_note_sent(s, " in BDAT");
 }
 
 void smtpc_bdat_stop(struct smtpc_session *s)

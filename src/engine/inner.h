@@ -92,8 +92,11 @@ void smtpc_session_ready(struct smtpc_session *s);
 /* Traces an engine note. */
 #if SMTPC_WITH_TRACE
 void smtpc_session_note(struct smtpc_session *s, const char *text);
+/* "message data: N octets sent" and `how`, for the body just ended. */
+void smtpc_session_note_sent(struct smtpc_session *s, const char *how);
 #else
 #define smtpc_session_note(s, text) ((void)(s))
+#define smtpc_session_note_sent(s, how) ((void)(s))
 #endif
 
 /* CHUNKING (RFC 3030): the body in BDAT chunks. See bdat.c. */

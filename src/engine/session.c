@@ -265,6 +265,25 @@ void smtpc_session_note(struct smtpc_session *s, const char *text)
 {
     smtpc_session_trace(s, SMTPC_TRACE_INFO, text, strlen(text));
 }
+
+void smtpc_session_note_sent(struct smtpc_session *s, const char *how)
+{
+    char note[64];
+    struct smtpc_line l;
+
+    if (s->cfg.trace == NULL)
+        return;
+    l.buf = note;
+    l.cap = sizeof note - 1;
+    l.len = 0;
+    l.over = 0;
+    smtpc_line_put(&l, "message data: ");
+    smtpc_line_put_ulong(&l, s->body.out_total);
+    smtpc_line_put(&l, " octets sent");
+    smtpc_line_put(&l, how);
+    note[l.len] = '\0';
+    smtpc_session_note(s, note);
+}
 #endif
 
 void smtpc_session_owe(struct smtpc_session *s, enum smtpc_session_state awaits)
@@ -333,21 +352,8 @@ static void queue_body_end(struct smtpc_session *s)
     smtpc_session_owe(s, SMTPC_S_END);
     s->body_ending = 0;
     s->state = SMTPC_S_END;
-    if (SMTPC_WITH_TRACE && s->cfg.trace != NULL) {
-        char note[64];
-        struct smtpc_line l;
-
-        l.buf = note;
-        l.cap = sizeof note - 1;
-        l.len = 0;
-        l.over = 0;
-        smtpc_line_put(&l, "message data: ");
-        smtpc_line_put_ulong(&l, s->body.out_total);
-        smtpc_line_put(&l, " octets sent");
-        note[l.len] = '\0';
-        smtpc_session_note(s, note);
-        smtpc_session_trace(s, SMTPC_TRACE_OUT, ".", 1);
-    }
+    smtpc_session_note_sent(s, "");
+    smtpc_session_trace(s, SMTPC_TRACE_OUT, ".", 1);
 }
 
 /* The end of data, or of the last chunk, once there is room for it. */
@@ -629,8 +635,6 @@ static void txn_step(struct smtpc_session *s)
                     : SMTPC_BDAT_ON(s)      ? SMTPC_ERR_REFUSED_MESSAGE
                                             : SMTPC_ERR_REFUSED_DATA,
                     !s->mail_refused);
-        if (t == NULL)
-            return;
         same = t == s->txn; /* the refused one may have ended */
     }
     if (t == NULL)

@@ -60,6 +60,16 @@ static void small_buffer(struct harness *h)
     h->out_cap = SMALL_OUT;
 }
 
+/* "hi" to b as one chunk of declared size, with MAIL and RCPT in one write. */
+static void sent_hi(struct harness *h)
+{
+    hello(h, EHLO_CHUNKING);
+    begin(h, SMTPC_TXN_SIZE_EXACT, 4);
+    h_body(h, "hi\r\n", 4);
+    assert_int_equal(smtpc_session_body_end(&h->s), 0);
+    h_client(h, MAIL RCPT "BDAT 4 LAST\r\nhi\r\n");
+}
+
 /* The body of known size, its chunk and the group: one write, one round
  * trip. Dots are not doubled; line breaks become CRLF; no end of data. */
 static void t_exact_one_write(struct harness *h)
@@ -133,11 +143,7 @@ static void t_exact_verdict_before_end(struct harness *h)
 /* Nobody to deliver to: the server refuses the chunk after the RCPT. */
 static void t_exact_rcpt_refused(struct harness *h)
 {
-    hello(h, EHLO_CHUNKING);
-    begin(h, SMTPC_TXN_SIZE_EXACT, 4);
-    h_body(h, "hi\r\n", 4);
-    assert_int_equal(smtpc_session_body_end(&h->s), 0);
-    h_client(h, MAIL RCPT "BDAT 4 LAST\r\nhi\r\n");
+    sent_hi(h);
     h_server(h, "250 ok\r\n550 5.1.1 no such user\r\n554 5.5.1 no valid recipients\r\n");
     h_client(h, "RSET\r\n");
     h_server(h, "250 reset\r\n");
@@ -150,11 +156,7 @@ static void t_exact_rcpt_refused(struct harness *h)
 
 static void t_exact_mail_refused(struct harness *h)
 {
-    hello(h, EHLO_CHUNKING);
-    begin(h, SMTPC_TXN_SIZE_EXACT, 4);
-    h_body(h, "hi\r\n", 4);
-    assert_int_equal(smtpc_session_body_end(&h->s), 0);
-    h_client(h, MAIL RCPT "BDAT 4 LAST\r\nhi\r\n");
+    sent_hi(h);
     h_server(h, "550 5.7.1 no\r\n503 5.5.1 need MAIL\r\n503 5.5.1 need MAIL\r\n");
     h_wants(h, SMTPC_READY); /* no transaction is left: no RSET */
     assert_int_equal(txn.result, SMTPC_ERR_REFUSED_MAIL);
@@ -166,11 +168,7 @@ static void t_exact_mail_refused(struct harness *h)
  * mind, and the caller hears of it. */
 static void t_exact_accepted_for_nobody(struct harness *h)
 {
-    hello(h, EHLO_CHUNKING);
-    begin(h, SMTPC_TXN_SIZE_EXACT, 4);
-    h_body(h, "hi\r\n", 4);
-    assert_int_equal(smtpc_session_body_end(&h->s), 0);
-    h_client(h, MAIL RCPT "BDAT 4 LAST\r\nhi\r\n");
+    sent_hi(h);
     h_server(h, "250 ok\r\n550 no\r\n250 queued\r\n");
     h_wants(h, SMTPC_FAILED);
     assert_int_equal(txn.result, SMTPC_ERR_REPLY_UNEXPECTED);
@@ -179,11 +177,7 @@ static void t_exact_accepted_for_nobody(struct harness *h)
 
 static void t_exact_421(struct harness *h)
 {
-    hello(h, EHLO_CHUNKING);
-    begin(h, SMTPC_TXN_SIZE_EXACT, 4);
-    h_body(h, "hi\r\n", 4);
-    assert_int_equal(smtpc_session_body_end(&h->s), 0);
-    h_client(h, MAIL RCPT "BDAT 4 LAST\r\nhi\r\n");
+    sent_hi(h);
     h_server(h, "250 ok\r\n421 4.3.2 shutting down\r\n");
     h_wants(h, SMTPC_FAILED);
     assert_int_equal(txn.result, SMTPC_ERR_REFUSED_RCPT);

@@ -173,15 +173,22 @@ static void t_bdat_stream(struct harness *h)
     quit(h);
 }
 
-/* The first has nobody to deliver to: it sends no RSET of its own (the
- * second's, already sent, clears it), and the second is delivered. */
-static void t_bdat_stream_first_refused(struct harness *h)
+/* Two messages of declared size begun, the second ahead of the first's
+ * replies. */
+static void two_chunked(struct harness *h)
 {
     hello(h, EHLO_CHUNKING);
     assert_int_equal(begin(h, 0, SMTPC_TXN_SIZE_EXACT), 0);
     body_hi(h);
     assert_int_equal(begin(h, 1, SMTPC_TXN_SIZE_EXACT), 0);
     body_hi(h);
+}
+
+/* The first has nobody to deliver to: it sends no RSET of its own (the
+ * second's, already sent, clears it), and the second is delivered. */
+static void t_bdat_stream_first_refused(struct harness *h)
+{
+    two_chunked(h);
     h_client(h, MAIL RCPT BDAT_HI "RSET\r\n" MAIL RCPT BDAT_HI);
     h_server(h, "250 ok\r\n550 5.1.1 no such user\r\n554 5.5.1 no valid recipients\r\n");
     assert_int_equal(txns[0].done, 1);
@@ -197,11 +204,7 @@ static void t_bdat_stream_first_refused(struct harness *h)
  * error, and only closing is left. */
 static void t_stream_421(struct harness *h)
 {
-    hello(h, EHLO_CHUNKING);
-    assert_int_equal(begin(h, 0, SMTPC_TXN_SIZE_EXACT), 0);
-    body_hi(h);
-    assert_int_equal(begin(h, 1, SMTPC_TXN_SIZE_EXACT), 0);
-    body_hi(h);
+    two_chunked(h);
     assert_int_equal(begin(h, 2, SMTPC_TXN_SIZE_EXACT), 0);
     h_client(h,
              MAIL RCPT BDAT_HI "RSET\r\n" MAIL RCPT BDAT_HI "RSET\r\n" MAIL RCPT "BDAT 4 LAST\r\n");
