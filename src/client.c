@@ -447,6 +447,23 @@ int smtpc_client_send_mail(struct smtpc_client *c, struct smtpc_txn *txn, const 
     return rc;
 }
 
+#if SMTPC_CHUNK_BUF > 0
+int smtpc_client_send_mail_stream(struct smtpc_client *c, struct smtpc_txn *txn,
+                                  smtpc_body_read_fn *read, void *ctx)
+{
+    int rc;
+
+    if (txn == NULL || read == NULL)
+        return SMTPC_ERR_ARG;
+    rc = smtpc_client_open(c);
+    if (rc != 0)
+        return rc;
+    rc = send_txn(c, txn, NULL, 0, read, ctx, 1);
+    smtpc_client_close(c);
+    return rc;
+}
+#endif
+
 int smtpc_client_error(const struct smtpc_client *c)
 {
     return c->error;

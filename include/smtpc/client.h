@@ -154,6 +154,15 @@ int smtpc_client_close(struct smtpc_client *c);
 int smtpc_client_send_mail(struct smtpc_client *c, struct smtpc_txn *txn, const void *body,
                            size_t len);
 
+#if SMTPC_CHUNK_BUF > 0
+/* open + send_stream + close, QUIT going with the message's end where the
+ * server allows it: one message on its own connection, read as it is
+ * sent. txn->flags and txn->size are the caller's, as for
+ * smtpc_client_send_stream. Returns as smtpc_client_send_mail does. */
+int smtpc_client_send_mail_stream(struct smtpc_client *c, struct smtpc_txn *txn,
+                                  smtpc_body_read_fn *read, void *ctx);
+#endif
+
 /* About the last failure: the error, the step ("RCPT TO", "end of data",
  * ...) and the server's reply (code 0 when the server said nothing). */
 int smtpc_client_error(const struct smtpc_client *c);

@@ -497,7 +497,10 @@ class T05Trace(CliTest):
 # 6. SMTP smuggling: no body can end the data early
 # ---------------------------------------------------------------------------
 
-HEAD = b"From: a@example.org\r\nTo: b@example.org\r\nSubject: smuggling\r\n\r\n"
+# Date and Message-ID present, so that smtpc adds nothing and the bytes
+# stored are the bytes given.
+HEAD = (b"From: a@example.org\r\nTo: b@example.org\r\nSubject: smuggling\r\n"
+        b"Date: Mon, 01 Jan 2024 00:00:00 +0000\r\nMessage-ID: <smuggling@example.org>\r\n\r\n")
 SMUGGLED = (b"MAIL FROM:<evil@example.org>\r\nRCPT TO:<victim@example.org>\r\n"
             b"DATA\r\nsmuggled message\r\n")
 
@@ -507,7 +510,7 @@ SMUGGLING_BODIES = {
     "lf_dot_crlf": HEAD + b"before\n.\r\n" + SMUGGLED + b"after\r\n",
     "crlf_dot_crlf": HEAD + b"before\r\n.\r\n" + SMUGGLED + b"after\r\n",
     "cr_dot_lf": HEAD + b"before\r.\n" + SMUGGLED + b"after\r\n",
-    "leading_dot": b".starts with a dot\r\n" + HEAD + b".\r\n..\r\n...x\r\n.",
+    "leading_dot": HEAD + b".starts with a dot\r\n.\r\n..\r\n...x\r\n.",
     "ends_crlf_dot": HEAD + b"last line is a dot\r\n.",
     "ends_crlf_dot_crlf": HEAD + b"body\r\n.\r\n",
     "ends_lf_dot": HEAD + b"body\n.",
@@ -552,6 +555,9 @@ _add_smuggling_tests()
 # 7. Line endings: the wire carries CRLF only
 # ---------------------------------------------------------------------------
 
+DATE_ID_LF = b"Date: Mon, 01 Jan 2024 00:00:00 +0000\nMessage-ID: <lines@example.org>\n"
+
+
 class T07LineEndings(CliTest):
     def check(self, message):
         srv = self.server()
@@ -564,13 +570,15 @@ class T07LineEndings(CliTest):
         self.assertStored(srv, message)
 
     def test_07_bare_lf_message(self):
-        self.check(b"From: a@example.org\nTo: b@example.org\nSubject: lf\n\nline 1\nline 2\n\n")
+        self.check(b"From: a@example.org\nTo: b@example.org\nSubject: lf\n" + DATE_ID_LF +
+                   b"\nline 1\nline 2\n\n")
 
     def test_07_bare_cr_message(self):
-        self.check(b"From: a@example.org\rTo: b@example.org\rSubject: cr\r\rline 1\rline 2\r")
+        self.check(b"From: a@example.org\rTo: b@example.org\rSubject: cr\r" +
+                   DATE_ID_LF.replace(b"\n", b"\r") + b"\rline 1\rline 2\r")
 
     def test_07_mixed_and_no_final_newline(self):
-        self.check(b"From: a@example.org\r\nSubject: mixed\n\rline\r\r\nend")
+        self.check(b"From: a@example.org\r\nSubject: mixed\n" + DATE_ID_LF + b"\rline\r\r\nend")
 
 
 # ---------------------------------------------------------------------------
@@ -863,7 +871,16 @@ class T11BadInput(CliTest):
         self.refused(["--from", SENDER] + self.msg() + ["c@d\nRSET"], EX_DATAERR, "recipient")
 
     def test_11_angle_brackets_in_recipient(self):
-        self.refused(["--from", SENDER] + self.msg() + ["<c@d>"], EX_DATAERR, "recipient")
+        # as sendmail takes it: an address list, brackets and a name allowed
+        srv = self.server()
+        p = self.send(srv, *self.msg(), rcpts=["<c@d>", "Bee <b@e>, f@g"])
+        self.assertExit(p, EX_OK)
+        self.assertIn(b"RCPT TO:<c@d>\r\nRCPT TO:<b@e>\r\nRCPT TO:<f@g>\r\n", srv.client_bytes())
+
+    def test_11_unbalanced_recipient(self):
+        for bad in ["<c@d", "c@d>", '"c@d', "(c@d", "<a@b> <c@d>", "a;b"]:
+            self.refused(["--from", SENDER] + self.msg() + [bad], EX_DATAERR,
+                         "invalid recipient address")
 
     def test_11_newline_in_subject(self):
         self.refused(["--from", SENDER, "--subject", "hi\nBcc: victim@example.org", RCPT],
@@ -881,7 +898,17 @@ class T11BadInput(CliTest):
         self.assertNoConnection(srv)
 
     def test_11_missing_from(self):
-        self.refused(self.msg() + [RCPT], EX_USAGE, "--from", usage=True)
+        # as sendmail: USER@HOST, and the From: added is the same address
+        srv = self.server()
+        p = self.run_smtpc(["--server", srv.address(), "--ehlo", EHLO_NAME, "--message",
+                            self.write("m", b"Subject: no from\n\nhi\n"), RCPT],
+                           env={"USER": "cronjob"})
+        srv.finish()
+        self.assertExit(p, EX_OK)
+        m = re.search(rb"MAIL FROM:<(cronjob@[^>]+)>", srv.client_bytes())
+        self.assertIsNotNone(m, srv.client_bytes())
+        stored = srv.messages()[0][0]
+        self.assertIn(b"\r\nFrom: " + m.group(1) + b"\r\n", stored)
 
     def test_11_missing_recipient(self):
         self.refused(["--from", SENDER] + self.msg(), EX_USAGE, "recipient", usage=True)
@@ -892,8 +919,8 @@ class T11BadInput(CliTest):
 
     def test_11_unknown_option_in_a_cluster(self):
         # the letter itself, not the argument before the cluster
-        p = self.refused(["--from", SENDER, "-vq"] + self.msg() + [RCPT], EX_USAGE,
-                         "unknown option: -q", usage=True)
+        p = self.refused(["--from", SENDER, "-vk"] + self.msg() + [RCPT], EX_USAGE,
+                         "unknown option: -k", usage=True)
         self.assertNotIn(SENDER, p.err)
 
     def test_11_long_option_without_its_value(self):
@@ -1173,7 +1200,7 @@ class T14Unasked(CliTest):
 # ---------------------------------------------------------------------------
 
 CHUNKING = {"chunking": True}
-DOTS_MESSAGE = (b"From: a@example.org\nTo: b@example.org\nSubject: dots\n\n"
+DOTS_MESSAGE = (b"From: a@example.org\nTo: b@example.org\nSubject: dots\n" + DATE_ID_LF + b"\n"
                 b".\n..two\n.\r\nlast line without a break")
 
 

@@ -21,11 +21,20 @@
 #define EXIT_NOPERM 77
 #define EXIT_CONFIG 78 /* smtpc's own policy refused to go on (not the server) */
 
+/* set_from_header, set_date_header, set_msgid_header */
+#define CLI_SET_AUTO 0 /* add the header when the message has none */
+#define CLI_SET_ON 1   /* always write it, replacing the message's own (From only) */
+#define CLI_SET_OFF 2  /* never add it */
+
 struct cli_options {
+    int sendmail_mode;       /* invoked as "sendmail": -V and -h take sendmail's meanings */
+    const char *config_file; /* -C */
+    const char *account;     /* -a */
     char host[256];
     char port[32];
     int family;
-    const char *from;
+    const char *from;        /* -f, -r, --from */
+    const char *config_from; /* the configuration's from (--read-envelope-from overrides it) */
     const char *ehlo;
     const char *user;
     const char *password_file;
@@ -44,13 +53,105 @@ struct cli_options {
     const char *tls_backend; /* openssl, mbedtls; NULL: the first built */
     const char *cacert, *capath, *cert, *key;
     int tls_no_verify;
+    int read_recipients;               /* -t */
+    int read_envelope_from;            /* --read-envelope-from */
+    const char *full_name;             /* -F */
+    int body_type;                     /* -B: 0 not given, 7 (7BIT) or 8 (8BITMIME) */
+    const char *dsn_notify;            /* -N */
+    const char *dsn_return;            /* -R */
+    const char *dsn_envid;             /* -V (sendmail mode), --dsn-envid */
+    int no_aliases;                    /* -n */
+    const char *aliases;               /* the aliases file */
+    const char *qualify_domain;        /* for bare recipients after aliases */
+    const char *logfile;               /* -X, --logfile */
+    int set_from, set_date, set_msgid; /* CLI_SET_* */
+    int keep_bcc;                      /* remove_bcc_headers off */
+    int undisclosed;                   /* undisclosed_recipients on */
     char **recipients;
     size_t recipient_count;
 };
 
+/* An addr-spec found in an address list. Returns 0 to go on. */
+typedef int cli_address_fn(void *ctx, const char *addr, size_t len);
+
+/* Calls `each` for every address of an RFC 5322 address list ("A <a@x>,
+ * b@y (comment), group: c@z;"): display names, comments and blanks
+ * dropped, angle brackets and obsolete routes taken off. Returns 0, -1 for
+ * a list that does not parse (an open quote, comment or bracket), or what
+ * `each` returned when not 0. */
+int cli_address_list(const char *text, size_t len, cli_address_fn *each, void *ctx);
+
+/* Looks `name` (a recipient without '@') up in the aliases file at path:
+ * *list is its addresses (an address list, malloc'd; the "default" entry's
+ * when the name is not listed), or NULL when neither is there. Returns 0,
+ * or EXIT_CONFIG after printing why. */
+int cli_aliases_lookup(const char *path, const char *name, char **list);
+
+/* Reading the message (input.c). */
+#define CLI_INPUT_HEAD_MAX (1024 * 1024)   /* a longer header block is refused */
+#define CLI_INPUT_PREFIX_MAX (1024 * 1024) /* a pipe read ahead, to know its size */
+
+struct cli_input_options {
+    const char *path;    /* NULL or "-": standard input */
+    int parse_headers;   /* 0: the whole input is body (after `prepend`) */
+    const char *prepend; /* a header block made by smtpc (--subject), or NULL;
+                            needed by cli_input_prepare only */
+    size_t prepend_len;
+    int read_recipients; /* -t: collect To, Cc and Bcc */
+    int remove_bcc;      /* drop Bcc fields */
+    int set_from;        /* CLI_SET_* */
+    int undisclosed;     /* -t without To or Cc: add "To: undisclosed-recipients:;" */
+};
+
+/* Header values smtpc writes when the message lacks them (NULL: none). */
+struct cli_added_headers {
+    const char *from, *date, *message_id;
+};
+
+struct cli_input {
+    /* out of cli_input_open */
+    char **recipients; /* -t: the addresses in To, Cc and Bcc */
+    size_t recipient_count;
+    char *header_from; /* the first address in From:, or NULL */
+    int has_from, has_date, has_msgid, has_to;
+    /* out of cli_input_prepare */
+    int known;               /* the size is exact: the whole input was measured */
+    unsigned long long size; /* RFC 1870 size when known */
+    int eight_bit, long_line;
+    /* the transfer */
+    unsigned long long sent; /* bytes handed to the client so far */
+    int read_errno;          /* why cli_input_read failed */
+    const char *name;        /* the input's name, for messages */
+    /* private */
+    int fd, close_fd, regular, eof;
+    const char *bad_field;
+    char *buf, *head;
+    size_t len, cap, body_at, blank_at, head_len, head_cap, send_at;
+};
+
+/* Opens the input and reads its header block. Returns 0, or an exit status
+ * after printing why (an empty message is EXIT_DATAERR). */
+int cli_input_open(struct cli_input *in, const struct cli_input_options *o);
+
+/* Writes the header block to send (with `add`'s fields where missing) and
+ * measures what can be measured before connecting. Returns 0 or an exit
+ * status after printing why. */
+int cli_input_prepare(struct cli_input *in, const struct cli_input_options *o,
+                      const struct cli_added_headers *add);
+
+/* smtpc_body_read_fn over the prepared message: the header block, then the
+ * body as it is read. */
+long cli_input_read(void *ctx, uint8_t *buf, size_t cap);
+
+void cli_input_free(struct cli_input *in);
+
 /* Parses argv. Returns -1 to go on, or an exit status (0 after --help or
  * --version, EXIT_USAGE after an error already printed). */
 int cli_parse(int argc, char **argv, struct cli_options *o);
+
+/* After the configuration filled what the command line left: defaults, and
+ * the checks of options against each other. Returns -1 or EXIT_USAGE. */
+int cli_finish(struct cli_options *o);
 
 /* Splits "HOST", "HOST:PORT", "[V6]" or "[V6]:PORT". Returns 0 or -1. */
 int cli_split_server(const char *arg, char *host, size_t host_cap, char *port, size_t port_cap);

@@ -2,8 +2,9 @@
  * smtpc — send one message through an SMTP server from the command line.
  *
  * This is the only part of smtpc that uses malloc and stdio freely: it
- * reads the message, builds the envelope and options, runs the blocking
- * client once and turns the outcome into one line and a sysexits status.
+ * reads the options and the message's header block, builds the envelope,
+ * runs the blocking client once with the body streamed from its input, and
+ * turns the outcome into one line and a sysexits status.
  */
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
@@ -11,66 +12,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <pwd.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cli.h"
 #include "smtpc/message.h"
-
-struct buffer {
-    char *data;
-    size_t len, cap;
-};
-
-static int append(struct buffer *b, const void *p, size_t n)
-{
-    if (n > b->cap - b->len) {
-        size_t cap = b->cap ? b->cap : 65536;
-        char *d;
-
-        while (cap - b->len < n) {
-            if (cap > ((size_t)-1) / 2)
-                return -1;
-            cap *= 2;
-        }
-        d = realloc(b->data, cap);
-        if (d == NULL)
-            return -1;
-        b->data = d;
-        b->cap = cap;
-    }
-    memcpy(b->data + b->len, p, n);
-    b->len += n;
-    return 0;
-}
-
-/* Appends the whole of `path` ("-" or NULL: standard input). */
-static int read_all(struct buffer *b, const char *path)
-{
-    FILE *f = (path == NULL || strcmp(path, "-") == 0) ? stdin : fopen(path, "rb");
-    char chunk[65536];
-    size_t n;
-    int rc = 0;
-
-    if (f == NULL) {
-        fprintf(stderr, "smtpc: cannot open %s: %s\n", path, strerror(errno));
-        return -1;
-    }
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
-        if (append(b, chunk, n) != 0) {
-            fprintf(stderr, "smtpc: out of memory reading the message\n");
-            rc = -1;
-            break;
-        }
-    }
-    if (ferror(f)) {
-        fprintf(stderr, "smtpc: cannot read %s: %s\n", f == stdin ? "standard input" : path,
-                strerror(errno));
-        rc = -1;
-    }
-    if (f != stdin)
-        fclose(f);
-    return rc;
-}
 
 /* The first line of the password file, or SMTPC_PASSWORD. */
 static int read_password(const struct cli_options *o, char *pw, size_t cap)
@@ -136,18 +83,111 @@ static void default_ehlo_name(char *name, size_t cap)
     }
 }
 
-static int check_addresses(const struct cli_options *o)
+/* The recipients, as sendmail takes them: each argument an address list,
+ * then (-t) the message's To, Cc and Bcc; bare names through the aliases
+ * file and qualified; each address once. */
+struct recipients {
+    char **v;
+    size_t n;
+    const struct cli_options *o;
+    const char *domain; /* for bare names */
+    int failed;
+};
+
+static int add_one(struct recipients *r, const char *addr, size_t len)
+{
+    char **v, *copy;
+    size_t i;
+
+    for (i = 0; i < r->n; i++) {
+        if (strlen(r->v[i]) == len && memcmp(r->v[i], addr, len) == 0)
+            return 0;
+    }
+    v = realloc(r->v, (r->n + 1) * sizeof *v);
+    if (v == NULL)
+        return r->failed = EXIT_SOFTWARE;
+    r->v = v;
+    if (memchr(addr, '@', len) == NULL && len > 0) { /* "root" -> "root@domain" */
+        copy = malloc(len + strlen(r->domain) + 2);
+        if (copy != NULL)
+            sprintf(copy, "%.*s@%s", (int)len, addr, r->domain);
+    } else {
+        copy = strndup(addr, len);
+    }
+    if (copy == NULL)
+        return r->failed = EXIT_SOFTWARE;
+    r->v[r->n++] = copy;
+    return 0;
+}
+
+static int add_plain(void *ctx, const char *addr, size_t len)
+{
+    return add_one(ctx, addr, len);
+}
+
+static int add_address(void *ctx, const char *addr, size_t len)
+{
+    struct recipients *r = ctx;
+    const struct cli_options *o = r->o;
+
+    if (memchr(addr, '@', len) == NULL && o->aliases != NULL && !o->no_aliases) {
+        char name[256], *list = NULL;
+        int rc;
+
+        if (len >= sizeof name)
+            return add_one(r, addr, len);
+        memcpy(name, addr, len);
+        name[len] = '\0';
+        rc = cli_aliases_lookup(o->aliases, name, &list);
+        if (rc != 0)
+            return r->failed = rc;
+        if (list != NULL) { /* one level: what an alias names is not looked up again */
+            rc = cli_address_list(list, strlen(list), add_plain, r);
+            free(list);
+            if (rc != 0 && r->failed == 0) {
+                cli_print_safe("smtpc: the alias cannot be read: ", name, strlen(name));
+                fputc('\n', stderr);
+                r->failed = EXIT_CONFIG;
+            }
+            return r->failed;
+        }
+    }
+    return add_one(r, addr, len);
+}
+
+/* Every recipient of the message, or an exit status after printing why. */
+static int collect_recipients(const struct cli_options *o, const struct cli_input *in,
+                              const char *domain, struct recipients *r)
 {
     size_t i;
 
-    if (smtpc_check_address(o->from, 1) != 0) {
-        fprintf(stderr, "smtpc: invalid sender address\n");
-        return EXIT_DATAERR;
+    memset(r, 0, sizeof *r);
+    r->o = o;
+    r->domain = domain;
+    for (i = 0; i < o->recipient_count && r->failed == 0; i++) {
+        const char *arg = o->recipients[i];
+
+        /* a line break in an argument is never folding: refused, not joined */
+        if (smtpc_check_text(arg) != 0 ||
+            (cli_address_list(arg, strlen(arg), add_address, r) != 0 && r->failed == 0)) {
+            cli_print_safe("smtpc: invalid recipient address: ", arg, strlen(arg));
+            fputc('\n', stderr);
+            return EXIT_DATAERR;
+        }
     }
-    for (i = 0; i < o->recipient_count; i++) {
-        if (smtpc_check_address(o->recipients[i], 0) != 0) {
-            cli_print_safe("smtpc: invalid recipient address: ", o->recipients[i],
-                           strlen(o->recipients[i]));
+    for (i = 0; i < in->recipient_count && r->failed == 0; i++)
+        add_address(r, in->recipients[i], strlen(in->recipients[i]));
+    if (r->failed != 0)
+        return r->failed;
+    if (r->n == 0) {
+        fprintf(stderr, o->read_recipients
+                            ? "smtpc: no recipient: none given, and none in To:, Cc: or Bcc:\n"
+                            : "smtpc: no recipient given\n");
+        return EXIT_USAGE;
+    }
+    for (i = 0; i < r->n; i++) {
+        if (smtpc_check_address(r->v[i], 0) != 0) {
+            cli_print_safe("smtpc: invalid recipient address: ", r->v[i], strlen(r->v[i]));
             fputc('\n', stderr);
             return EXIT_DATAERR;
         }
@@ -155,38 +195,94 @@ static int check_addresses(const struct cli_options *o)
     return 0;
 }
 
-/* Builds the message: headers from the options and a body, or a file. */
-static int load_message(const struct cli_options *o, struct buffer *msg)
+static void free_recipients(struct recipients *r)
 {
-    if (o->subject != NULL) {
-        char headers[8192];
-        struct smtpc_headers h;
-        long n;
+    size_t i;
 
-        memset(&h, 0, sizeof h);
-        h.from = o->from;
-        h.to = (const char *const *)o->recipients;
-        h.to_count = o->recipient_count;
-        h.subject = o->subject;
-        h.priority = o->priority;
-        n = smtpc_headers_build(&h, headers, sizeof headers);
-        if (n < 0) {
-            fprintf(stderr, "smtpc: cannot build the headers: %s\n", smtpc_strerror((int)n));
-            return EXIT_DATAERR;
+    for (i = 0; i < r->n; i++)
+        free(r->v[i]);
+    free(r->v);
+}
+
+/* The domain for bare names: qualify_domain, else the sender's domain,
+ * else this host's name. */
+static const char *bare_name_domain(const struct cli_options *o, const char *sender,
+                                    const char *hostname)
+{
+    const char *at = strrchr(sender, '@');
+
+    if (o->qualify_domain != NULL)
+        return o->qualify_domain;
+    return at != NULL && at[1] != '\0' ? at + 1 : hostname;
+}
+
+/* "Full Name" <addr> for an added From:: a quoted string, or RFC 2047 "Q"
+ * words when the name is not ASCII. */
+static int from_value(const char *name, const char *addr, char *out, size_t cap)
+{
+    size_t n = 0, i;
+    int ascii = 1;
+
+    if (name == NULL || name[0] == '\0')
+        return snprintf(out, cap, "%s", addr) < (int)cap ? 0 : -1;
+    for (i = 0; name[i] != '\0'; i++)
+        ascii &= (unsigned char)name[i] < 0x80;
+    if (ascii) {
+        out[n++] = '"';
+        for (i = 0; name[i] != '\0' && n + 3 < cap; i++) {
+            if (name[i] == '"' || name[i] == '\\')
+                out[n++] = '\\';
+            out[n++] = name[i];
         }
-        if (append(msg, headers, (size_t)n) != 0)
-            return EXIT_IOERR;
-        return read_all(msg, o->body_file) == 0 ? 0 : EXIT_IOERR;
+        out[n++] = '"';
+    } else {
+        n = (size_t)snprintf(out, cap, "=?UTF-8?Q?");
+        for (i = 0; name[i] != '\0' && n + 4 < cap; i++) {
+            unsigned char c = (unsigned char)name[i];
+
+            if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))
+                out[n++] = (char)c;
+            else if (c == ' ')
+                out[n++] = '_';
+            else
+                n += (size_t)sprintf(out + n, "=%02X", c);
+        }
+        n += (size_t)snprintf(out + n, cap - n, "?=");
     }
-    if (read_all(msg, o->message_file) != 0)
-        return EXIT_IOERR;
-    if (msg->len == 0) { /* an empty input is a mistake, never a message */
-        fprintf(stderr, "smtpc: the message is empty (%s)\n",
-                o->message_file != NULL && strcmp(o->message_file, "-") != 0 ? o->message_file
-                                                                             : "standard input");
-        return EXIT_DATAERR;
-    }
+    if (name[i] != '\0' || n + strlen(addr) + 4 > cap)
+        return -1;
+    snprintf(out + n, cap - n, " <%s>", addr);
     return 0;
+}
+
+/* Date: now, local time with its offset (RFC 5322 §3.3), English names. */
+static void date_value(char *out, size_t cap)
+{
+    static const char days[7][4] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
+    static const char months[12][4] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                       "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+    time_t now = time(NULL);
+    struct tm tm;
+    char zone[8];
+
+    localtime_r(&now, &tm);
+    strftime(zone, sizeof zone, "%z", &tm);
+    snprintf(out, cap, "%s, %d %s %d %02d:%02d:%02d %s", days[tm.tm_wday], tm.tm_mday,
+             months[tm.tm_mon], tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec, zone);
+}
+
+/* Message-ID: <time.pid.random@domain>. */
+static void message_id_value(char *out, size_t cap, const char *domain)
+{
+    unsigned long long r = 0;
+    FILE *f = fopen("/dev/urandom", "rb");
+
+    if (f != NULL) {
+        if (fread(&r, sizeof r, 1, f) != 1)
+            r = 0;
+        fclose(f);
+    }
+    snprintf(out, cap, "<%lld.%ld.%016llx@%s>", (long long)time(NULL), (long)getpid(), r, domain);
 }
 
 static void report_partial(const struct smtpc_txn *t)
@@ -207,43 +303,144 @@ static void report_partial(const struct smtpc_txn *t)
     }
 }
 
+/* The envelope sender: -f, else From: with --read-envelope-from, else the
+ * configuration's from, else USER@HOST. "<>" is the null sender. */
+static const char *envelope_sender(const struct cli_options *o, const struct cli_input *in,
+                                   const char *hostname, char *made, size_t cap)
+{
+    const char *user = getenv("USER");
+
+    if (o->from != NULL && strcmp(o->from, "<>") == 0)
+        return "";
+    if (o->from != NULL)
+        return o->from;
+    if (o->read_envelope_from && in->header_from != NULL)
+        return in->header_from;
+    if (o->config_from != NULL)
+        return o->config_from;
+    if (user == NULL || user[0] == '\0') {
+        struct passwd *pw = getpwuid(getuid());
+
+        user = pw != NULL ? pw->pw_name : "root";
+    }
+    snprintf(made, cap, "%s@%s", user, hostname);
+    return made;
+}
+
 int main(int argc, char **argv)
 {
     static struct smtpc_client client;
     struct smtpc_client_options co;
     struct cli_options o;
+    struct cli_input_options io;
+    struct cli_input in;
+    struct cli_added_headers add;
+    struct recipients rl = {NULL, 0, NULL, NULL, 0};
     struct smtpc_txn txn;
-    struct smtpc_body_measure measured;
-    struct smtpc_rcpt *rcpts;
-    struct buffer msg = {NULL, 0, 0};
-    char password[SMTPC_CREDENTIAL_MAX + 2], hostname[256];
+    struct smtpc_rcpt *rcpts = NULL;
+    char password[SMTPC_CREDENTIAL_MAX + 2], hostname[256], sender_made[512];
+    char from_header[1024], date[64], message_id[600], headers[8192];
+    const char *sender;
     size_t i;
     int rc, status;
 
     rc = cli_parse(argc, argv, &o);
     if (rc >= 0)
         return rc;
-    status = check_addresses(&o);
-    if (status != 0)
-        return status;
+    rc = cli_finish(&o);
+    if (rc >= 0)
+        return rc;
     smtpc_client_options_default(&co);
     co.host = o.host;
     co.port = o.port;
     co.family = o.family;
-    if (o.ehlo != NULL) {
-        co.session.ehlo_name = o.ehlo;
-    } else {
-        default_ehlo_name(hostname, sizeof hostname);
-        co.session.ehlo_name = hostname;
-    }
+    default_ehlo_name(hostname, sizeof hostname);
+    co.session.ehlo_name = o.ehlo != NULL ? o.ehlo : hostname;
     if (smtpc_check_text(co.session.ehlo_name) != 0 || strchr(co.session.ehlo_name, ' ')) {
         fprintf(stderr, "smtpc: invalid --ehlo name\n");
         return EXIT_USAGE;
     }
+    if (o.full_name != NULL && smtpc_check_text(o.full_name) != 0) {
+        fprintf(stderr, "smtpc: invalid -F name (control characters)\n");
+        return EXIT_USAGE;
+    }
+
+    /* the message's header block first: -t and --read-envelope-from need it */
+    memset(&io, 0, sizeof io);
+    io.path = o.subject != NULL ? o.body_file : o.message_file;
+    io.parse_headers = o.subject == NULL;
+    io.read_recipients = o.read_recipients;
+    io.remove_bcc = !o.keep_bcc;
+    io.set_from = o.set_from;
+    io.undisclosed = o.undisclosed;
+    status = cli_input_open(&in, &io);
+    if (status != 0)
+        goto out;
+    sender = envelope_sender(&o, &in, hostname, sender_made, sizeof sender_made);
+    if (smtpc_check_address(sender, 1) != 0) {
+        cli_print_safe("smtpc: invalid sender address: ", sender, strlen(sender));
+        fputc('\n', stderr);
+        status = EXIT_DATAERR;
+        goto out;
+    }
+    status = collect_recipients(&o, &in, bare_name_domain(&o, sender, hostname), &rl);
+    if (status != 0)
+        goto out;
+
+    memset(&add, 0, sizeof add);
+    if (o.subject != NULL) { /* the header block from the options */
+        struct smtpc_headers h;
+        long n;
+
+        memset(&h, 0, sizeof h);
+        h.from = sender[0] != '\0' ? sender : sender_made;
+        h.to = (const char *const *)o.recipients;
+        h.to_count = o.recipient_count;
+        h.subject = o.subject;
+        h.priority = o.priority;
+        n = smtpc_headers_build(&h, headers, sizeof headers);
+        if (n < 0) {
+            fprintf(stderr, "smtpc: cannot build the headers: %s\n", smtpc_strerror((int)n));
+            status = EXIT_DATAERR;
+            goto out;
+        }
+        io.prepend = headers;
+        io.prepend_len = (size_t)n;
+    } else {
+        const char *at = strrchr(sender, '@');
+
+        if (o.set_from != CLI_SET_OFF && sender[0] != '\0') {
+            if (from_value(o.full_name, sender, from_header, sizeof from_header) != 0) {
+                fprintf(stderr, "smtpc: the -F name is too long\n");
+                status = EXIT_USAGE;
+                goto out;
+            }
+            add.from = from_header;
+        }
+        if (o.set_date != CLI_SET_OFF) {
+            date_value(date, sizeof date);
+            add.date = date;
+        }
+        if (o.set_msgid != CLI_SET_OFF) {
+            message_id_value(message_id, sizeof message_id,
+                             at != NULL && at[1] != '\0' ? at + 1 : hostname);
+            add.message_id = message_id;
+        }
+    }
+    status = cli_input_prepare(&in, &io, &add);
+    if (status != 0)
+        goto out;
+    if (in.known && !o.long_lines_pass && in.long_line) {
+        fprintf(stderr, "smtpc: the message has a line longer than 998 octets "
+                        "(RFC 5321 limit; --long-lines sends it anyway)\n");
+        status = EXIT_DATAERR;
+        goto out;
+    }
+
     if (o.user != NULL && strcmp(o.auth, "none") != 0) {
         status = read_password(&o, password, sizeof password);
         if (status != 0)
-            return status;
+            goto out;
         co.session.username = o.user;
         co.session.password = password;
         if (strcmp(o.auth, "plain") == 0)
@@ -269,76 +466,72 @@ int main(int argc, char **argv)
         co.session.trace = cli_trace;
     status = cli_tls_setup(&o, &co);
     if (status != 0)
-        return status;
+        goto out;
 
-    status = load_message(&o, &msg);
-    /* the message is read once, here: the client trusts what is found */
-    smtpc_body_measure_init(&measured);
-    if (status == 0)
-        smtpc_body_measure_add(&measured, (const uint8_t *)msg.data, msg.len);
-    if (status == 0 && !o.long_lines_pass && measured.long_line) {
-        fprintf(stderr, "smtpc: the message has a line longer than 998 octets "
-                        "(RFC 5321 limit; --long-lines sends it anyway)\n");
-        status = EXIT_DATAERR;
-    }
-    rcpts = status == 0 ? calloc(o.recipient_count, sizeof *rcpts) : NULL;
-    if (status == 0 && rcpts == NULL) {
+    rcpts = calloc(rl.n, sizeof *rcpts);
+    if (rcpts == NULL) {
         fprintf(stderr, "smtpc: out of memory\n");
         status = EXIT_SOFTWARE;
+        goto out;
     }
-    if (status != 0) {
-        free(msg.data);
-        cli_tls_free();
-        return status;
-    }
-    for (i = 0; i < o.recipient_count; i++)
-        rcpts[i].address = o.recipients[i];
+    for (i = 0; i < rl.n; i++)
+        rcpts[i].address = rl.v[i];
     memset(&txn, 0, sizeof txn);
-    txn.from = o.from;
+    txn.from = sender;
     txn.rcpt = rcpts;
-    txn.rcpt_count = o.recipient_count;
+    txn.rcpt_count = rl.n;
+    txn.flags = SMTPC_TXN_CHECKED;
     if (!o.allow_partial)
         txn.flags |= SMTPC_TXN_ALL_RCPTS;
-    txn.size = smtpc_body_measure_end(&measured);
-    txn.flags |= SMTPC_TXN_CHECKED | SMTPC_TXN_SIZE_EXACT;
-    if (measured.eight_bit)
+    if (in.known) { /* measured: SIZE=, and with CHUNKING one BDAT ... LAST */
+        txn.size = in.size;
+        txn.flags |= SMTPC_TXN_SIZE_EXACT;
+        if (in.eight_bit)
+            txn.flags |= SMTPC_TXN_8BIT;
+        if (in.long_line) /* BODY=BINARYMIME where offered with CHUNKING */
+            txn.flags |= SMTPC_TXN_BINARY;
+    } else if (o.body_type != 7) { /* unseen bytes may be 8-bit */
         txn.flags |= SMTPC_TXN_8BIT;
-    if (measured.long_line) /* BODY=BINARYMIME where offered with CHUNKING */
-        txn.flags |= SMTPC_TXN_BINARY;
+    }
+    if (o.body_type == 8)
+        txn.flags |= SMTPC_TXN_8BIT;
 
     rc = smtpc_client_init(&client, &co);
     if (rc == 0)
-        rc = smtpc_client_send_mail(&client, &txn, msg.data, msg.len);
+        rc = smtpc_client_send_mail_stream(&client, &txn, cli_input_read, &in);
     if (rc == 0) {
         if (txn.rcpt_accepted < txn.rcpt_count)
             report_partial(&txn);
         status = EXIT_SENT;
     } else {
         const char *step = smtpc_client_step(&client);
-        char where[400];
+        char where[400], sizes[96];
+        const char *detail =
+            rc == SMTPC_ERR_TLS || rc == SMTPC_ERR_TLS_VERIFY
+                ? smtpc_client_tls_detail(&client)
+                : smtpc_client_connect_detail(&client);
 
         if (strcmp(step, "connect") == 0) {
             snprintf(where, sizeof where, "connect to %s port %s", o.host, o.port);
             step = where;
         }
-        const char *detail = rc == SMTPC_ERR_TLS || rc == SMTPC_ERR_TLS_VERIFY
-                                 ? smtpc_client_tls_detail(&client)
-                                 : smtpc_client_connect_detail(&client);
-        char sizes[96];
-
         if (rc == SMTPC_ERR_MESSAGE_TOO_BIG) { /* both sizes, as RFC 1870 counts them */
             snprintf(sizes, sizeof sizes, "%llu octets; the server takes at most %lu", txn.size,
                      smtpc_client_session(&client)->caps.size_max);
             detail = sizes;
         }
+        if (rc == SMTPC_ERR_BODY_SOURCE && in.read_errno != 0)
+            detail = strerror(in.read_errno);
         cli_report("sending", rc, step, detail, smtpc_client_reply(&client));
         if (rc == SMTPC_ERR_REFUSED_RCPT && txn.rcpt_accepted > 0)
             report_partial(&txn);
         status = cli_exit_status(rc, smtpc_client_reply(&client));
     }
+out:
     memset(password, 0, sizeof password);
     free(rcpts);
-    free(msg.data);
+    free_recipients(&rl);
+    cli_input_free(&in);
     cli_tls_free();
     return status;
 }

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "cli.h"
 #include "smtpc/message.h"
@@ -14,9 +15,18 @@
 #endif
 
 static const char usage_text[] =
-    "Usage: smtpc [OPTIONS] RECIPIENT...\n"
-    "Send one message to every RECIPIENT through an SMTP server.\n"
+    "Usage: smtpc [OPTIONS] [--] RECIPIENT...\n"
+    "       smtpc [OPTIONS] -t [RECIPIENT...]\n"
+    "Send one message to every RECIPIENT through an SMTP server. smtpc takes\n"
+    "sendmail's options too; installed or linked as 'sendmail', it is the sendmail\n"
+    "of a machine without a mail server (cron, mail, git send-email, PHP ...).\n"
+    "Settings come from a configuration file in msmtp's format: -C FILE, else\n"
+    "$SMTPC_CONFIG, else $XDG_CONFIG_HOME/smtpc/config (~/.config/smtpc/config),\n"
+    "else /etc/smtpc.conf (see smtpc.conf(5)); options override it.\n"
     "\n"
+    "Configuration:\n"
+    "  -C, --config FILE          read FILE as the configuration\n"
+    "  -a, --account NAME         use the account NAME of the configuration\n"
     "Server:\n"
     "  -s, --server HOST[:PORT]   server (default localhost:25); [IPv6]:PORT accepted\n"
     "  -4, --ipv4 / -6, --ipv6    use only IPv4 / only IPv6\n"
@@ -43,23 +53,43 @@ static const char usage_text[] =
     "      --key FILE             its private key (default: in --cert)\n"
     "      --tls-no-verify        accept any certificate (DANGEROUS: anyone on\n"
     "                             the path can read and change the mail)\n"
-    "      --tls-backend NAME     openssl or mbedtls, when both are built\n"
+    "      --tls-backend NAME     openssl or mbedtls, when both are built\n";
+
+static const char usage_text_message[] =
     "Message:\n"
-    "  -f, --from ADDR            envelope sender and From: (required)\n"
+    "  -f, -r, --from ADDR        envelope sender ('' or <>: none); default: the\n"
+    "                             configuration's from, else USER@HOST\n"
+    "      --read-envelope-from   envelope sender from the message's From:\n"
+    "  -t, --read-recipients      recipients also from To:, Cc: and Bcc:\n"
+    "                             (Bcc: is never sent)\n"
+    "  -F NAME                    full name for the From: smtpc adds\n"
+    "  -B 7BIT|8BITMIME           the body's type (8BITMIME: BODY=8BITMIME)\n"
+    "  -N never|success,failure,delay\n"
+    "                             delivery status notifications (DSN) asked for\n"
+    "  -R full|hdrs               what a DSN returns of the message\n"
+    "      --dsn-envid ID         envelope id for DSNs (-V ID as 'sendmail')\n"
+    "  -n                         no aliases file for bare recipients\n"
     "      --subject TEXT         build the message: headers from the options,\n"
     "                             body from --body-file or standard input\n"
     "      --body-file FILE       body for --subject\n"
     "      --priority high|normal|low\n"
     "                             priority header for --subject\n"
     "      --message FILE         a complete RFC 5322 message ('-': standard input;\n"
-    "                             the default when --subject is absent)\n"
+    "                             the default when --subject is absent); Date:,\n"
+    "                             Message-ID: and From: added when missing\n"
     "      --allow-partial        deliver to the accepted recipients even if some\n"
     "                             are refused (default: all or nothing)\n"
     "      --long-lines           send lines over 998 octets (default: refuse)\n"
     "Other:\n"
     "  -v, --verbose              protocol trace on stderr (passwords redacted)\n"
+    "  -X, --logfile FILE         one line per message appended to FILE\n"
     "  -h, --help                 this help\n"
     "  -V, --version              version\n"
+    "sendmail's options without meaning for smtpc (there is no local queue):\n"
+    "  -i, -oi (input always ends at its end, never at a '.' line), every other\n"
+    "  -oX, -bm, -U, -G, -m, -Ac, -Am, -L TAG, -O OPT=VAL, -e X, and as\n"
+    "  'sendmail' -h N are accepted and ignored; -bp, -bs, -bd ... and -q are\n"
+    "  refused (smtpc keeps no queue).\n"
     "\n"
     "Exit status (sysexits.h): 0 sent, 64 usage, 65 bad message or address,\n"
     "68 host unknown, 69 refused permanently, 74 I/O error, 75 temporary\n"
@@ -88,6 +118,10 @@ enum {
     OPT_KEY,
     OPT_TLS_NO_VERIFY,
     OPT_TLS_BACKEND,
+    OPT_READ_ENVELOPE_FROM,
+    OPT_DSN_ENVID,
+    OPT_HELP,
+    OPT_VERSION,
 };
 
 static const struct option long_options[] = {
@@ -115,9 +149,17 @@ static const struct option long_options[] = {
     {"key", required_argument, NULL, OPT_KEY},
     {"tls-no-verify", no_argument, NULL, OPT_TLS_NO_VERIFY},
     {"tls-backend", required_argument, NULL, OPT_TLS_BACKEND},
+    {"config", required_argument, NULL, 'C'},
+    {"account", required_argument, NULL, 'a'},
+    {"read-recipients", no_argument, NULL, 't'},
+    {"read-envelope-from", no_argument, NULL, OPT_READ_ENVELOPE_FROM},
+    {"dsn-notify", required_argument, NULL, 'N'},
+    {"dsn-return", required_argument, NULL, 'R'},
+    {"dsn-envid", required_argument, NULL, OPT_DSN_ENVID},
+    {"logfile", required_argument, NULL, 'X'},
     {"verbose", no_argument, NULL, 'v'},
-    {"help", no_argument, NULL, 'h'},
-    {"version", no_argument, NULL, 'V'},
+    {"help", no_argument, NULL, OPT_HELP},
+    {"version", no_argument, NULL, OPT_VERSION},
     {NULL, 0, NULL, 0},
 };
 
@@ -160,6 +202,7 @@ static void print_usage(void)
     size_t i;
 
     fputs(usage_text, stdout);
+    fputs(usage_text_message, stdout);
     if (cli_tls_backends[0] == NULL) {
         fputs("\nThis smtpc was built without TLS: it never uses STARTTLS, refuses the TLS\n"
               "options, and with --tls auto refuses ports 465 and 587, where TLS is required.\n",
@@ -254,19 +297,116 @@ static const char *offending(char **argv, int missing, char *short_name)
     return last;
 }
 
+/* Invoked as "sendmail" (a link to smtpc, or a copy of it so named). */
+static int invoked_as_sendmail(const char *argv0)
+{
+    const char *base = argv0 != NULL ? strrchr(argv0, '/') : NULL;
+
+    base = base != NULL ? base + 1 : argv0;
+    return base != NULL && strcmp(base, "sendmail") == 0;
+}
+
+/* -N: "never", or a list of success, failure and delay. */
+static int valid_notify(const char *v)
+{
+    char copy[64], *word, *save = NULL;
+
+    if (strcasecmp(v, "never") == 0)
+        return 1;
+    if (strlen(v) >= sizeof copy || v[0] == '\0')
+        return 0;
+    strcpy(copy, v);
+    for (word = strtok_r(copy, ",", &save); word != NULL; word = strtok_r(NULL, ",", &save)) {
+        if (strcasecmp(word, "success") && strcasecmp(word, "failure") && strcasecmp(word, "delay"))
+            return 0;
+    }
+    return v[strlen(v) - 1] != ',' && strstr(v, ",,") == NULL && v[0] != ',';
+}
+
+/* sendmail's -b modes: only -bm (deliver a message, the default) means
+ * something without a local MTA. */
+static int refuse_mode(const char *flag, const char *value)
+{
+    fprintf(stderr, "smtpc: -%s%s: not supported (smtpc sends at once and keeps no queue)\n", flag,
+            value);
+    return EXIT_USAGE;
+}
+
 int cli_parse(int argc, char **argv, struct cli_options *o)
 {
     int c;
     char short_name[3];
+    const char *shorts;
 
     memset(o, 0, sizeof *o);
-    strcpy(o->host, "localhost");
-    strcpy(o->port, "25");
-    o->auth = "auto";
-    o->tls = "auto";
+    o->sendmail_mode = invoked_as_sendmail(argv[0]);
+    /* sendmail's letters and smtpc's: as "sendmail", -V is the DSN envelope
+     * id and -h the hop count; otherwise version and help */
+    shorts = o->sendmail_mode ? ":s:46f:r:u:vh:V:tiF:B:N:R:o:b:C:a:nUGmA:L:O:e:q::X:"
+                              : ":s:46f:r:u:vhVtiF:B:N:R:o:b:C:a:nUGmA:L:O:e:q::X:";
     opterr = 0;
-    while ((c = getopt_long(argc, argv, ":s:46f:u:vhV", long_options, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, shorts, long_options, NULL)) != -1) {
         switch (c) {
+        case 'C':
+            o->config_file = optarg;
+            break;
+        case 'a':
+            o->account = optarg;
+            break;
+        case 't':
+            o->read_recipients = 1;
+            break;
+        case 'i': /* input ends at its end, never at a "." line */
+            break;
+        case OPT_READ_ENVELOPE_FROM:
+            o->read_envelope_from = 1;
+            break;
+        case 'F':
+            o->full_name = optarg;
+            break;
+        case 'B':
+            if (strcasecmp(optarg, "7BIT") == 0)
+                o->body_type = 7;
+            else if (strcasecmp(optarg, "8BITMIME") == 0)
+                o->body_type = 8;
+            else
+                return usage_error("-B takes 7BIT or 8BITMIME", optarg);
+            break;
+        case 'N':
+            if (!valid_notify(optarg))
+                return usage_error("-N takes never, or a list of success, failure and delay",
+                                   optarg);
+            o->dsn_notify = optarg;
+            break;
+        case 'R':
+            if (strcasecmp(optarg, "full") && strcasecmp(optarg, "hdrs"))
+                return usage_error("-R takes full or hdrs", optarg);
+            o->dsn_return = optarg;
+            break;
+        case OPT_DSN_ENVID:
+            o->dsn_envid = optarg;
+            break;
+        case 'n':
+            o->no_aliases = 1;
+            break;
+        case 'o': /* -oi, -oem, -odi, -oQ/dir ...: a local MTA's settings */
+        case 'U': /* initial submission */
+        case 'G': /* gateway submission */
+        case 'm': /* "me too" */
+        case 'A': /* -Ac, -Am: which submit.cf */
+        case 'L': /* syslog tag */
+        case 'O': /* -O option=value */
+        case 'e': /* obsolete error mode */
+            break;
+        case 'X':
+            o->logfile = optarg;
+            break;
+        case 'b':
+            if (strcmp(optarg, "m") != 0)
+                return refuse_mode("b", optarg);
+            break;
+        case 'q':
+            return refuse_mode("q", optarg != NULL ? optarg : "");
         case 's':
             if (cli_split_server(optarg, o->host, sizeof o->host, o->port, sizeof o->port) != 0)
                 return usage_error("bad --server value", optarg);
@@ -278,6 +418,7 @@ int cli_parse(int argc, char **argv, struct cli_options *o)
             o->family = SMTPC_FAMILY_IPV6;
             break;
         case 'f':
+        case 'r':
             o->from = optarg;
             break;
         case OPT_EHLO:
@@ -375,9 +516,21 @@ int cli_parse(int argc, char **argv, struct cli_options *o)
             o->verbose = 1;
             break;
         case 'h':
+            if (o->sendmail_mode) /* the hop count */
+                break;
             print_usage();
             return 0;
         case 'V':
+            if (o->sendmail_mode) { /* the DSN envelope id */
+                o->dsn_envid = optarg;
+                break;
+            }
+            printf("smtpc %s\n", SMTPC_VERSION);
+            return 0;
+        case OPT_HELP:
+            print_usage();
+            return 0;
+        case OPT_VERSION:
             printf("smtpc %s\n", SMTPC_VERSION);
             return 0;
         case ':':
@@ -386,12 +539,28 @@ int cli_parse(int argc, char **argv, struct cli_options *o)
             return usage_error("unknown option", offending(argv, 0, short_name));
         }
     }
-    if (o->from == NULL)
-        return usage_error("--from is required", NULL);
-    if (optind >= argc)
-        return usage_error("no recipient given", NULL);
+    if (optind >= argc && !o->read_recipients)
+        return usage_error("no recipient given (name one, or -t to take them from the message)",
+                           NULL);
+    o->recipients = argv + optind;
+    o->recipient_count = (size_t)(argc - optind);
+    return -1;
+}
+
+int cli_finish(struct cli_options *o)
+{
+    if (o->host[0] == '\0')
+        strcpy(o->host, "localhost");
+    if (o->port[0] == '\0')
+        strcpy(o->port, "25");
+    if (o->auth == NULL)
+        o->auth = "auto";
+    if (o->tls == NULL)
+        o->tls = "auto";
     if (o->subject != NULL && o->message_file != NULL)
         return usage_error("--subject and --message exclude each other", NULL);
+    if (o->subject != NULL && o->read_recipients)
+        return usage_error("-t reads a message's headers, and --subject builds them", NULL);
     if (o->body_file != NULL && o->subject == NULL)
         return usage_error("--body-file needs --subject", NULL);
     if (o->priority != 0 && o->subject == NULL)
@@ -402,8 +571,5 @@ int cli_parse(int argc, char **argv, struct cli_options *o)
         return usage_error("--key needs --cert", NULL);
     if (cli_tls_backends[0] == NULL && needs_tls(o) != NULL)
         return without_tls(needs_tls(o), strcmp(needs_tls(o), "--tls") == 0 ? o->tls : NULL);
-
-    o->recipients = argv + optind;
-    o->recipient_count = (size_t)(argc - optind);
     return -1;
 }
