@@ -111,15 +111,24 @@
 #ifndef SMTPC_WITH_CHUNKING
 #define SMTPC_WITH_CHUNKING SMTPC_CONFIG_FULL
 #endif
+/* DSN (RFC 3461): delivery status notifications asked for, when the
+ * server offers DSN: RET= and ENVID= in MAIL FROM, NOTIFY= and ORCPT= in
+ * each RCPT TO, from the DSN fields of struct smtpc_txn and struct
+ * smtpc_rcpt (which exist only with this on). Off, no DSN parameter is
+ * ever sent. */
+#ifndef SMTPC_WITH_DSN
+#define SMTPC_WITH_DSN SMTPC_CONFIG_FULL
+#endif
 /* Enhanced status codes (RFC 3463): struct smtpc_reply.enhanced holds the
  * "5.1.1" of a reply's first line. Off, it is always "". */
 #ifndef SMTPC_WITH_ENHANCED_CODES
 #define SMTPC_WITH_ENHANCED_CODES SMTPC_CONFIG_FULL
 #endif
 /* Record in smtpc_session_caps the extensions this build does not use
- * itself (CHUNKING, DSN, ENHANCEDSTATUSCODES, BINARYMIME, PIPELINING without
- * SMTPC_WITH_PIPELINING, and the SASL mechanisms it does not implement), for
- * the caller to read. Off, only what the build uses is recorded. */
+ * itself (ENHANCEDSTATUSCODES; SIZE, SMTPUTF8, STARTTLS, PIPELINING,
+ * CHUNKING, BINARYMIME and DSN when their switch is off; the SASL mechanisms
+ * it does not implement), for the caller to read. Off, only what the build
+ * uses is recorded. */
 #ifndef SMTPC_WITH_CAPS_INFO
 #define SMTPC_WITH_CAPS_INFO SMTPC_CONFIG_FULL
 #endif
@@ -252,7 +261,7 @@
  * the shared structs' arrays (the reply text and the parser's line: struct
  * smtpc_reply sits in the caller's struct smtpc_txn); the struct sizes are
  * compared besides (SMTPC_CLIENT_POSIX shows in struct smtpc_client's, and
- * sizes the 16 bits of the fold confuse show in them too). */
+ * sizes the 15 bits of the fold confuse show in them too). */
 #define SMTPC_CONFIG_ID                                                                            \
     (((unsigned long)(SMTPC_WITH_TLS != 0) << 0) | ((unsigned long)(SMTPC_WITH_TRACE != 0) << 1) | \
      ((unsigned long)(SMTPC_WITH_CRAM_MD5 != 0) << 2) |                                            \
@@ -269,8 +278,9 @@
      ((unsigned long)(SMTPC_WITH_ERROR_TEXTS != 0) << 13) |                                        \
      ((unsigned long)(SMTPC_WITH_PIPELINING != 0) << 14) |                                         \
      ((unsigned long)(SMTPC_WITH_CHUNKING != 0) << 15) |                                           \
+     ((unsigned long)(SMTPC_WITH_DSN != 0) << 16) |                                                \
      ((((unsigned long)SMTPC_REPLY_TEXT_MAX * 1031ul + (unsigned long)SMTPC_REPLY_LINE_KEEP) &    \
-       0xFFFFul)                                                                                   \
-      << 16))
+       0x7FFFul)                                                                                   \
+      << 17))
 
 #endif

@@ -57,9 +57,12 @@ extern "C" {
 /* Buffer sizes. The output buffer must hold the longest command line: MAIL
  * FROM with a 254-octet address, SIZE= of 20 digits, BODY=8BITMIME and
  * SMTPUTF8 is 317 octets with CRLF (smtpc_session_init also checks that the
- * AUTH PLAIN response for the credentials given fits). The input buffer
- * only needs to be non-empty, since replies are parsed as they arrive, but
- * a larger one means fewer reads. */
+ * AUTH PLAIN response for the credentials given fits). DSN parameters make
+ * lines longer: MAIL up to 433 octets (RET= and ENVID=), RCPT up to 1071
+ * (NOTIFY= and an ORCPT= of 254 octets, every one encoded); a transaction
+ * whose lines do not fit is refused before anything is queued. The input
+ * buffer only needs to be non-empty, since replies are parsed as they
+ * arrive, but a larger one means fewer reads. */
 #define SMTPC_OUT_BUF_MIN 320
 #define SMTPC_IN_BUF_MIN 16
 /* SMTPC_OUT_BUF_DEFAULT and SMTPC_IN_BUF_DEFAULT: smtpc/config.h. */
@@ -165,6 +168,12 @@ struct smtpc_rcpt {
     const char *address;      /* in: mailbox without angle brackets */
     struct smtpc_reply reply; /* out: the reply to RCPT TO */
     int accepted;             /* out: 1 when the server accepted it (2xx) */
+#if SMTPC_WITH_DSN
+    unsigned notify;   /* in: SMTPC_DSN_NOTIFY_* for NOTIFY=; 0: none (the server decides) */
+    const char *orcpt; /* in: ORCPT=rfc822;<orcpt>: the address as the sender first gave it
+                          (usually `address`), at most SMTPC_ADDRESS_MAX octets; NULL or "":
+                          none */
+#endif
 };
 
 /* Transaction flags. */
@@ -187,6 +196,31 @@ struct smtpc_rcpt {
  * are sent as CRLF either way. */
 #define SMTPC_TXN_BINARY 0x10u
 
+/* DSN (RFC 3461): the delivery status notifications a transaction asks
+ * for, in the fields txn.envid, txn.dsn_ret, rcpt.notify and rcpt.orcpt,
+ * which exist only with SMTPC_WITH_DSN (smtpc/config.h: test it where a
+ * program must build either way). They are sent only when the server
+ * offers DSN, and silently left out when it does not, as sendmail does
+ * (the server then notifies as it sees fit); they are checked either way.
+ * ENVID and ORCPT are printable ASCII (a space is fine; a tab, another
+ * control byte or a byte over 127 is not), sent as xtext: a space, "+" and
+ * "=" become "+" and two hex digits. So "x+y" to b, notify on success and
+ * failure, headers only:
+ *   MAIL FROM:<a> RET=HDRS ENVID=x+2By
+ *   RCPT TO:<b> NOTIFY=SUCCESS,FAILURE ORCPT=rfc822;b
+ *
+ * txn.dsn_ret: how much of the message a DSN returns (0: RET= not sent). */
+#define SMTPC_DSN_RET_FULL 1 /* RET=FULL: all of it */
+#define SMTPC_DSN_RET_HDRS 2 /* RET=HDRS: its headers only */
+/* rcpt.notify: NEVER alone, or any of SUCCESS, FAILURE and DELAY (sent in
+ * that order); 0 sends no NOTIFY=. */
+#define SMTPC_DSN_NOTIFY_SUCCESS 0x01u /* on delivery */
+#define SMTPC_DSN_NOTIFY_FAILURE 0x02u /* on failure */
+#define SMTPC_DSN_NOTIFY_DELAY 0x04u   /* when delayed */
+#define SMTPC_DSN_NOTIFY_NEVER 0x08u   /* never */
+/* The longest txn.envid, as xtext (RFC 3461 §4.4). */
+#define SMTPC_DSN_ENVID_MAX 100
+
 struct smtpc_txn {
     const char *from;              /* in: reverse-path without brackets; "" for the null sender */
     struct smtpc_rcpt *rcpt;       /* in/out: recipients */
@@ -199,6 +233,11 @@ struct smtpc_txn {
     size_t rcpt_accepted;          /* out: recipients accepted */
     int result; /* out: 0 when the server accepted the message, else SMTPC_ERR_* */
     int done;   /* out: 1 once the transaction is over */
+#if SMTPC_WITH_DSN
+    const char *envid; /* in: ENVID=, the sender's id for this message, returned in every
+                          DSN; NULL or "": none */
+    int dsn_ret;       /* in: SMTPC_DSN_RET_* for RET=; 0: none */
+#endif
 };
 
 /* Where a session or a client is, or where it failed: for messages
@@ -394,7 +433,14 @@ void smtpc_session_eof(struct smtpc_session *s);
  * returns SMTPC_ERR_ARG_CTL / SMTPC_ERR_ARG_ADDRESS / SMTPC_ERR_NO_RECIPIENT
  * before queueing anything, SMTPC_ERR_MESSAGE_TOO_BIG when txn->size is over
  * the server's SIZE, SMTPC_ERR_SMTPUTF8 for a non-ASCII address when the
- * server lacks SMTPUTF8. On those errors the session stays READY. */
+ * server lacks SMTPUTF8. With SMTPC_WITH_DSN the DSN fields are checked as
+ * well, whether the server offers DSN or not: SMTPC_ERR_ARG for a dsn_ret
+ * or notify out of range (NEVER with another bit) or a byte over 127 in
+ * envid or orcpt, SMTPC_ERR_ARG_CTL for a control byte in them,
+ * SMTPC_ERR_ARG_ADDRESS for an orcpt over SMTPC_ADDRESS_MAX octets,
+ * SMTPC_ERR_TOO_LONG for an envid over SMTPC_DSN_ENVID_MAX as xtext and,
+ * when DSN is offered, a MAIL or RCPT line longer than the output buffer.
+ * On those errors the session stays READY. */
 int smtpc_session_txn_begin(struct smtpc_session *s, struct smtpc_txn *txn);
 
 /* Body (only while SMTPC_WANT_BODY): encodes up to `len` bytes into the

@@ -122,6 +122,26 @@ int smtpc_bdat_takes_body(const struct smtpc_session *s);
 #define SMTPC_BDAT_BODY_OPEN(s) 0
 #endif
 
+/* DSN (RFC 3461): RET, ENVID, NOTIFY and ORCPT. See dsn.c. */
+#if SMTPC_WITH_DSN
+/* What RET= and ENVID= add to the longest MAIL FROM line. */
+#define SMTPC_DSN_MAIL_EXTRA (9 + 7 + SMTPC_DSN_ENVID_MAX)
+/* DSN parameters go out: the server offers DSN. */
+static inline int smtpc_dsn_offered(const struct smtpc_session *s)
+{
+    return (s->caps.flags & SMTPC_CAP_DSN) != 0;
+}
+/* Checks the transaction's DSN fields (its addresses checked already) and
+ * that each RCPT line with them fits the output buffer: 0, SMTPC_ERR_ARG,
+ * SMTPC_ERR_ARG_CTL, SMTPC_ERR_ARG_ADDRESS or SMTPC_ERR_TOO_LONG. */
+int smtpc_dsn_check(const struct smtpc_session *s, const struct smtpc_txn *t);
+/* Append the parameters to a MAIL FROM or RCPT TO line (when offered). */
+void smtpc_dsn_put_mail(struct smtpc_line *l, const struct smtpc_txn *t);
+void smtpc_dsn_put_rcpt(struct smtpc_line *l, const struct smtpc_rcpt *r);
+#else
+#define SMTPC_DSN_MAIL_EXTRA 0
+#endif
+
 /* SASL: starts authentication after EHLO (or skips it), and handles the
  * replies of the exchange. See auth.c. */
 void smtpc_auth_start(struct smtpc_session *s);

@@ -500,7 +500,7 @@ static int next_may_begin(const struct smtpc_session *s)
     return s->txn != NULL && s->tx == NULL && !s->quit_queued && s->state != SMTPC_S_RSET_ABORT &&
            s->state != SMTPC_S_FAILED && s->txq_count < SMTPC_TXN_QUEUE &&
            s->inflight_count + 2 <= SMTPC_PIPELINE_WINDOW &&
-           s->out_cap - (s->out_len - s->out_off) >= SMTPC_OUT_BUF_MIN + 6 &&
+           s->out_cap - (s->out_len - s->out_off) >= SMTPC_OUT_BUF_MIN + SMTPC_DSN_MAIL_EXTRA + 6 &&
            smtpc_session_pipelining(s);
 #else
     (void)s;
@@ -584,11 +584,12 @@ static int replies_in(const struct smtpc_session *s)
            (SMTPC_WITH_PIPELINING && (s->inflight_kind[s->inflight_head] & KIND_NEW_TXN));
 }
 
-/* Queues the command a b c (b, c may be NULL) when the output buffer has
+/* Queues the command a b c (b, c may be NULL) and, with DSN offered, the
+ * DSN parameters of recipient `r` (NULL: none) when the output buffer has
  * room for it. Returns 0, 1 when there is no room yet (it goes once what is
  * there is sent and answered), or the error when it can never fit. */
 static int queue_when_room(struct smtpc_session *s, const char *a, const char *b, const char *c,
-                           enum smtpc_session_state awaits)
+                           const struct smtpc_rcpt *r, enum smtpc_session_state awaits)
 {
     struct smtpc_line l;
 
@@ -598,6 +599,12 @@ static int queue_when_room(struct smtpc_session *s, const char *a, const char *b
         smtpc_line_put(&l, b);
     if (c != NULL)
         smtpc_line_put(&l, c);
+#if SMTPC_WITH_DSN
+    if (r != NULL && smtpc_dsn_offered(s))
+        smtpc_dsn_put_rcpt(&l, r);
+#else
+    (void)r;
+#endif
     if ((l.over || l.cap - l.len < 2) && s->out_len > 0)
         return 1;
     return smtpc_line_commit(s, &l, NULL, awaits);
@@ -641,7 +648,8 @@ static void txn_step(struct smtpc_session *s)
         return;
     while (s->rcpt_sent < t->rcpt_count && s->inflight_count < SMTPC_PIPELINE_WINDOW &&
            (ahead || s->inflight_count == 0)) {
-        rc = queue_when_room(s, "RCPT TO:<", t->rcpt[s->rcpt_sent].address, ">", SMTPC_S_RCPT);
+        rc = queue_when_room(s, "RCPT TO:<", t->rcpt[s->rcpt_sent].address, ">",
+                             &t->rcpt[s->rcpt_sent], SMTPC_S_RCPT);
         if (rc < 0) {
             smtpc_session_fail(s, rc, 1);
             return;
@@ -670,7 +678,7 @@ static void txn_step(struct smtpc_session *s)
                                     (s->caps.flags & SMTPC_CAP_BINARYMIME));
     else
 #endif
-        rc = queue_when_room(s, "DATA", NULL, NULL, SMTPC_S_DATA);
+        rc = queue_when_room(s, "DATA", NULL, NULL, NULL, SMTPC_S_DATA);
     if (rc < 0)
         smtpc_session_fail(s, rc, 1);
     s->data_queued = rc == 0;
@@ -1076,6 +1084,11 @@ int smtpc_session_txn_begin(struct smtpc_session *s, struct smtpc_txn *t)
             return rc;
         utf8 |= has_high_bit(t->rcpt[i].address);
     }
+#if SMTPC_WITH_DSN
+    rc = smtpc_dsn_check(s, t);
+    if (rc != 0)
+        return rc;
+#endif
     if (utf8 && (!SMTPC_WITH_SMTPUTF8 || !(s->caps.flags & SMTPC_CAP_SMTPUTF8)))
         return SMTPC_ERR_SMTPUTF8;
 #if SMTPC_WITH_SIZE
@@ -1130,6 +1143,10 @@ int smtpc_session_txn_begin(struct smtpc_session *s, struct smtpc_txn *t)
 #if SMTPC_WITH_SMTPUTF8
     if (utf8)
         smtpc_line_put(&l, " SMTPUTF8");
+#endif
+#if SMTPC_WITH_DSN
+    if (smtpc_dsn_offered(s))
+        smtpc_dsn_put_mail(&l, t);
 #endif
     rc = smtpc_line_commit(s, &l, NULL, SMTPC_S_MAIL);
     if (rc != 0) {

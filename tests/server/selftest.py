@@ -3,7 +3,7 @@
 
 Starts the server as a subprocess on ephemeral loopback ports and checks the
 default ESMTP behaviour, recording (with read boundaries), Maildir delivery,
-AUTH, pipelining, CHUNKING/BDAT, the script actions and TLS (STARTTLS and
+AUTH, pipelining, CHUNKING/BDAT, DSN, the script actions and TLS (STARTTLS and
 implicit TLS, with a test PKI made by tests/tls/make-certs.sh).  Prints "N passed, M failed" and exits non-zero on failure.
 Every process it starts is terminated (by PID) before it exits.
 """
@@ -1284,6 +1284,92 @@ def bdat_over_starttls_and_decrypted_reads(tmp):
     expect(srv.reads(1), [(0, len(plain)), (len(plain), len(ehlo)),
                           (len(plain) + len(ehlo), len(rest))],
            "decrypted reads")
+
+
+# ---------------------------------------------------------------------------
+# DSN (RFC 3461)
+
+GO_AHEAD = b"354 End data with <CR><LF>.<CR><LF>\r\n"
+
+
+@test
+def dsn_params_checked_and_kept(tmp):
+    script = {"connections": [{"dsn": True}, {}]}
+    srv = Server(tmp, script=script, args=["--sessions", "2"])
+    c = srv.raw()
+    c.reply()
+    c.send(b"EHLO x\r\n")
+    expect(c.reply(), ehlo_with(b"DSN"), "EHLO")
+    bad = [(b"MAIL FROM:<a@b> RET=ALL", b"Bad RET parameter syntax"),
+           (b"MAIL FROM:<a@b> RET=FULL RET=HDRS", b"Duplicate DSN parameter"),
+           (b"MAIL FROM:<a@b> ENVID=x+2by", b"Bad ENVID parameter syntax"),
+           (b"MAIL FROM:<a@b> ENVID=a=b", b"Bad ENVID parameter syntax"),
+           (b"MAIL FROM:<a@b> ENVID=", b"Bad ENVID parameter syntax"),
+           (b"MAIL FROM:<a@b> ENVID=+0A", b"Bad ENVID parameter syntax"),
+           (b"MAIL FROM:<a@b> ENVID=" + b"e" * 101, b"Bad ENVID parameter syntax")]
+    c.send(b"".join(line + b"\r\n" for line, _ in bad))
+    for line, words in bad:
+        expect(c.replies(1), [b"501 5.5.4 " + words + b"\r\n"], line.decode())
+    c.send(b"MAIL FROM:<a@b> SIZE=5 ret=hdrs ENVID=x+2By\r\n")
+    expect(c.replies(1), [MAIL_OK], "MAIL")
+    bad = [(b"RCPT TO:<c@d> NOTIFY=NEVER,SUCCESS", b"Bad NOTIFY parameter syntax"),
+           (b"RCPT TO:<c@d> NOTIFY=SOMETIMES", b"Bad NOTIFY parameter syntax"),
+           (b"RCPT TO:<c@d> NOTIFY=DELAY,DELAY", b"Bad NOTIFY parameter syntax"),
+           (b"RCPT TO:<c@d> NOTIFY=", b"Bad NOTIFY parameter syntax"),
+           (b"RCPT TO:<c@d> ORCPT=c@d", b"Bad ORCPT parameter syntax"),
+           (b"RCPT TO:<c@d> ORCPT=;c@d", b"Bad ORCPT parameter syntax"),
+           (b"RCPT TO:<c@d> ORCPT=rfc822;", b"Bad ORCPT parameter syntax"),
+           (b"RCPT TO:<c@d> ORCPT=rfc822;a+2", b"Bad ORCPT parameter syntax"),
+           (b"RCPT TO:<c@d> NOTIFY=NEVER NOTIFY=NEVER", b"Duplicate DSN parameter")]
+    c.send(b"".join(line + b"\r\n" for line, _ in bad))
+    for line, words in bad:
+        expect(c.replies(1), [b"501 5.5.4 " + words + b"\r\n"], line.decode())
+    c.send(b"RCPT TO:<c@d> NOTIFY=success,FAILURE ORCPT=rfc822;c+2Btag+3D1@d\r\n"
+           b"RCPT TO:<e@f>\r\nRCPT TO:<g@h> NOTIFY=NEVER\r\n"
+           b"DATA\r\nhi\r\n.\r\nQUIT\r\n")
+    expect(c.replies(6), [RCPT_OK, RCPT_OK, RCPT_OK, GO_AHEAD, queued(1),
+                          b"221 2.0.0 Bye\r\n"], "RCPT, DATA")
+    c.close()
+    # without "dsn": no DSN offered, the parameters taken as before
+    c = srv.raw()
+    c.reply()
+    c.send(b"EHLO x\r\n")
+    expect(c.reply(), EHLO_LINES, "EHLO without dsn")
+    c.send(b"MAIL FROM:<a@b> RET=ALL ENVID=a=b\r\n"
+           b"RCPT TO:<c@d> NOTIFY=SOMETIMES\r\nDATA\r\nhi\r\n.\r\nQUIT\r\n")
+    expect(c.replies(5), [MAIL_OK, RCPT_OK, GO_AHEAD, queued(2),
+                          b"221 2.0.0 Bye\r\n"], "without dsn")
+    c.close()
+    expect(srv.wait(), 0, "exit status")
+    (_, one), (_, two) = srv.messages()
+    expect(one, {"mail_from": "a@b", "mail_params": "SIZE=5 ret=hdrs ENVID=x+2By",
+                 "rcpt_to": ["c@d", "e@f", "g@h"], "helo": "x", "auth_user": None,
+                 "connection": 1,
+                 "rcpt_params": [
+                     "NOTIFY=success,FAILURE ORCPT=rfc822;c+2Btag+3D1@d", "",
+                     "NOTIFY=NEVER"],
+                 "dsn": {"ret": "HDRS", "envid": "x+y",
+                         "rcpt": [{"notify": ["SUCCESS", "FAILURE"],
+                                   "orcpt": "rfc822;c+tag=1@d"},
+                                  {"notify": None, "orcpt": None},
+                                  {"notify": ["NEVER"], "orcpt": None}]}},
+           "envelope with dsn")
+    expect(two, {"mail_from": "a@b", "mail_params": "RET=ALL ENVID=a=b",
+                 "rcpt_to": ["c@d"], "helo": "x", "auth_user": None,
+                 "connection": 2}, "envelope without dsn")
+
+
+@test
+def dsn_script_errors(tmp):
+    path = os.path.join(tmp, "dsn.json")
+    with open(path, "w") as f:
+        json.dump({"dsn": "yes"}, f)
+    p = subprocess.Popen([PYTHON, SERVER, "--listen", "127.0.0.1", "--script", path],
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    STARTED.append(p)
+    out, err = p.communicate(timeout=5)
+    expect(p.returncode, 2, "exit status")
+    assert b"'dsn' must be true or false" in err, err
 
 
 def main():

@@ -10,6 +10,8 @@ test suite can provoke every error path of the client.
 
 With "chunking" in the script it also offers CHUNKING (RFC 3030): BDAT chunks
 are read raw, and a chunk is always consumed, even when the command is refused.
+With "dsn" it offers DSN (RFC 3461): RET, ENVID, NOTIFY and ORCPT are checked
+and what they ask is kept in the envelope.
 
 Everything the client sends can be recorded byte for byte (--record), with
 the boundaries of every read, and every accepted message is delivered into a
@@ -66,7 +68,7 @@ INTERNAL_KEYS = {"GREETING", "DOT", "BDAT_LAST", "AUTH_CONT", "UNKNOWN"}
 # Top-level script keys (besides comments, see _is_comment).
 SCRIPT_KEYS = {"greeting", "ehlo", "helo", "users", "replies", "split_writes",
                "eol", "strict_crlf", "require_auth", "chunking", "binarymime",
-               "connections"}
+               "dsn", "connections"}
 ACTION_KEYS = {"reply", "close", "stall", "raw", "split", "line_pause", "then_close",
                "default"}
 
@@ -248,7 +250,7 @@ class ConnScript:
         if not isinstance(self.eol, str):
             raise ScriptError("%s: 'eol' must be a string" % where)
         for flag in ("split_writes", "strict_crlf", "require_auth", "chunking",
-                     "binarymime"):
+                     "binarymime", "dsn"):
             if not isinstance(raw.get(flag, False), bool):
                 raise ScriptError("%s: %r must be true or false" % (where, flag))
         self.split_writes = raw.get("split_writes", False)
@@ -256,6 +258,7 @@ class ConnScript:
         self.require_auth = raw.get("require_auth", False)
         self.chunking = raw.get("chunking", False)
         self.binarymime = raw.get("binarymime", False)
+        self.dsn = raw.get("dsn", False)
         if self.binarymime and not self.chunking:
             # RFC 3030 3: BINARYMIME can only be sent with BDAT
             raise ScriptError("%s: 'binarymime' needs 'chunking'" % where)
@@ -361,7 +364,81 @@ def body_param(params):
 BDAT_ARG = re.compile(r"([0-9]{1,20})(?: ([Ll][Aa][Ss][Tt]))?")
 
 
-def default_ehlo(offer_tls, chunking, binarymime):
+# RFC 3461 4: xtext is "!" to "~" but "+" and "=", or "+" and two upper-case
+# hex digits.
+XTEXT = re.compile(r"(?:[!-*,-<>-~]|\+[0-9A-F]{2})*")
+ADDR_TYPE = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]*")
+NOTIFY_WORDS = ("SUCCESS", "FAILURE", "DELAY", "NEVER")
+
+
+def xtext_decode(value):
+    """The text an xtext stands for, or None when it is not xtext or not
+    printable ASCII (RFC 3461 4.2, 4.4)."""
+    if XTEXT.fullmatch(value) is None:
+        return None
+    text = re.sub(r"\+([0-9A-F]{2})", lambda m: chr(int(m.group(1), 16)), value)
+    if any(not " " <= ch <= "~" for ch in text):
+        return None
+    return text
+
+
+def esmtp_params(params, keys):
+    """{KEY: value} of the parameters named in `keys` (upper-cased), or None
+    when one of them comes twice."""
+    found = {}
+    for word in params.split():
+        key, _, value = word.partition("=")
+        key = key.upper()
+        if key in keys:
+            if key in found:
+                return None
+            found[key] = value
+    return found
+
+
+def dsn_mail(params):
+    """RET and ENVID (RFC 3461 4.3, 4.4): (error reply or None, what they
+    ask, for the envelope)."""
+    found = esmtp_params(params, ("RET", "ENVID"))
+    if found is None:
+        return "501 5.5.4 Duplicate DSN parameter", None
+    ret = found.get("RET")
+    if ret is not None:
+        ret = ret.upper()
+        if ret not in ("FULL", "HDRS"):
+            return "501 5.5.4 Bad RET parameter syntax", None
+    envid = found.get("ENVID")
+    if envid is not None:
+        envid = xtext_decode(envid) if len(envid) <= 100 else None
+        if not envid:
+            return "501 5.5.4 Bad ENVID parameter syntax", None
+    return None, {"ret": ret, "envid": envid}
+
+
+def dsn_rcpt(params):
+    """NOTIFY and ORCPT (RFC 3461 4.1, 4.2): (error reply or None, what they
+    ask, for the envelope)."""
+    found = esmtp_params(params, ("NOTIFY", "ORCPT"))
+    if found is None:
+        return "501 5.5.4 Duplicate DSN parameter", None
+    notify = found.get("NOTIFY")
+    if notify is not None:
+        notify = notify.upper().split(",")
+        if any(w not in NOTIFY_WORDS for w in notify) or \
+                len(set(notify)) != len(notify) or \
+                ("NEVER" in notify and len(notify) > 1):
+            return "501 5.5.4 Bad NOTIFY parameter syntax", None
+    orcpt = found.get("ORCPT")
+    if orcpt is not None:
+        kind, semi, value = orcpt.partition(";")
+        text = xtext_decode(value) if semi else None
+        if ADDR_TYPE.fullmatch(kind) is None or not text or len(orcpt) > 500:
+            return "501 5.5.4 Bad ORCPT parameter syntax", None
+        orcpt = kind + ";" + text
+    return None, {"notify": notify, "orcpt": orcpt}
+
+
+def default_ehlo(offer_tls, chunking, binarymime, dsn=False):
     """The server's own EHLO reply lines: extensions that depend on the
     script or on TLS go before the last line."""
     extra = ()
@@ -369,6 +446,8 @@ def default_ehlo(offer_tls, chunking, binarymime):
         extra += ("250-CHUNKING",)
     if binarymime:
         extra += ("250-BINARYMIME",)
+    if dsn:
+        extra += ("250-DSN",)
     if offer_tls:
         extra += ("250-STARTTLS",)
     return DEFAULT_EHLO[:-1] + extra + DEFAULT_EHLO[-1:]
@@ -416,6 +495,9 @@ class Connection:
         self.mail_from = None
         self.mail_params = ""
         self.rcpts = []
+        self.rcpt_params = []       # the parameters of each accepted RCPT
+        self.dsn_mail = None        # with "dsn": what MAIL's RET and ENVID ask
+        self.dsn_rcpts = []         # ... and each accepted RCPT's NOTIFY, ORCPT
         self.binarymime = False     # MAIL said BODY=BINARYMIME
         self.bdat_chunks = []       # sizes of the accepted BDAT chunks
         self.bdat_data = bytearray()
@@ -695,7 +777,7 @@ class Connection:
                 offer_tls = self.server.tls_ctx is not None and \
                     not self.tls_active
                 default = default_ehlo(offer_tls, self.script.chunking,
-                                       self.script.binarymime)
+                                       self.script.binarymime, self.script.dsn)
         if is_positive(self.respond(verb, default)):
             self.greeted = True
             self.esmtp = verb == "EHLO"
@@ -706,6 +788,8 @@ class Connection:
 
     def cmd_mail(self, verb, arg):
         parsed = parse_path(arg, "FROM:")
+        dsn_error, dsn = dsn_mail(parsed[1]) if parsed and self.script.dsn \
+            else (None, None)
         if not self.greeted:
             default = "503 5.5.1 Error: send HELO/EHLO first"
         elif self.script.require_auth and not self.authenticated:
@@ -719,6 +803,8 @@ class Connection:
         elif body_param(parsed[1]) == "BINARYMIME" and \
                 not self.script.binarymime:
             default = "555 5.5.4 Unsupported option: BODY=BINARYMIME"
+        elif dsn_error:
+            default = dsn_error
         else:
             default = "250 2.1.0 Ok"
         if is_positive(self.respond("MAIL", default)):
@@ -726,17 +812,24 @@ class Connection:
             self.in_tx = True
             self.mail_from, self.mail_params = parsed or (arg, "")
             self.binarymime = body_param(self.mail_params) == "BINARYMIME"
+            self.dsn_mail = dsn or {"ret": None, "envid": None}
 
     def cmd_rcpt(self, verb, arg):
         parsed = parse_path(arg, "TO:")
+        dsn_error, dsn = dsn_rcpt(parsed[1]) if parsed and self.script.dsn \
+            else (None, None)
         if not self.in_tx:
             default = "503 5.5.1 Error: need MAIL command"
         elif parsed is None:
             default = "501 5.5.4 Syntax: RCPT TO:<address>"
+        elif dsn_error:
+            default = dsn_error
         else:
             default = "250 2.1.5 Ok"
         if is_positive(self.respond("RCPT", default)):
             self.rcpts.append(parsed[0] if parsed else arg)
+            self.rcpt_params.append(parsed[1] if parsed else "")
+            self.dsn_rcpts.append(dsn or {"notify": None, "orcpt": None})
 
     def cmd_data(self, verb, arg):
         if arg.strip(" "):
@@ -1090,7 +1183,8 @@ class Server:
         message via tmp/ -> new/, so a reader that sees the message file also
         finds its envelope.  File names sort in arrival order.  `transfer`
         (DATA or BDAT and the chunk sizes) goes into the envelope when the
-        connection offers CHUNKING."""
+        connection offers CHUNKING, and the RCPT parameters and what the DSN
+        parameters ask when it offers DSN."""
         envelope = {
             "mail_from": conn.mail_from,
             "mail_params": conn.mail_params,
@@ -1103,6 +1197,10 @@ class Server:
             envelope["tls"] = conn.tls_summary()
         if conn.script.chunking:
             envelope["transfer"] = transfer
+        if conn.script.dsn:
+            envelope["rcpt_params"] = list(conn.rcpt_params)
+            envelope["dsn"] = dict(conn.dsn_mail or {"ret": None, "envid": None},
+                                   rcpt=list(conn.dsn_rcpts))
         with self.lock:
             name = "%d.P%dQ%s.smtpc-test" % (time.time(), os.getpid(),
                                             queue_id[1:])
