@@ -110,9 +110,12 @@ static int fail_session(struct smtpc_client *c)
 {
     struct smtpc_session *s = &c->session;
     int err = smtpc_session_error(s);
+    /* a layer that could not load its trust store or certificate failed
+     * before the handshake began: the step is its setup */
+    enum smtpc_step step =
+        err == SMTPC_ERR_TLS_SETUP ? SMTPC_STEP_TLS_SETUP : smtpc_session_step_id(s);
 
-    record(c, err, smtpc_session_step_id(s),
-           smtpc_error_has_reply(err) ? smtpc_session_reply(s) : NULL);
+    record(c, err, step, smtpc_error_has_reply(err) ? smtpc_session_reply(s) : NULL);
     if (smtpc_session_quit(s) == 0)
         drive(c, 0, c->opt.quit_timeout_s);
     c->t->ops->close(c->t);

@@ -81,6 +81,7 @@ extern "C" {
 #define SMTPC_ERR_IO -404         /* a read or write failed */
 #define SMTPC_ERR_TLS -405        /* TLS handshake or record failure */
 #define SMTPC_ERR_TLS_VERIFY -406 /* the server's certificate did not verify */
+#define SMTPC_ERR_TLS_SETUP -407  /* TLS not set up: trust store, certificate or key unusable */
 
 /* Class of an error code: one of the SMTPC_ERRCLASS_* values. */
 #define SMTPC_ERRCLASS_NONE 0

@@ -3,10 +3,10 @@
  *
  *   static struct smtpc_mbedtls tls;       // caller's storage: no malloc by smtpc
  *   struct smtpc_tls_options to = {0};     // defaults: system trust store, verify
- *   to.ca_file = "/etc/my-ca.pem";         // optional
- *   if (smtpc_mbedtls_init(&tls, &to) != 0) fprintf(stderr, "%s\n", smtpc_mbedtls_detail(&tls));
+ *   to.ca_file = "/etc/my-ca.pem";         // optional; must outlive the layer
+ *   smtpc_mbedtls_init(&tls, &to);         // records the options: nothing loaded yet
  *   client_options.tls = &tls.base;        // the client attaches it over its connection
- *   ...
+ *   ...                                    // the first handshake seeds and loads
  *   smtpc_mbedtls_free(&tls);
  *
  * The layer reads and writes through the transport it is attached to, so
@@ -40,8 +40,9 @@ extern "C" {
 #endif
 
 struct smtpc_mbedtls {
-    struct smtpc_transport base; /* private from here on */
-    struct smtpc_tls_link link;  /* the connection under the layer */
+    struct smtpc_transport base;  /* private from here on */
+    struct smtpc_tls_link link;   /* the connection under the layer */
+    struct smtpc_tls_options opt; /* as given to init */
     mbedtls_entropy_context entropy;
     mbedtls_ctr_drbg_context drbg;
     mbedtls_ssl_config conf;
@@ -50,21 +51,23 @@ struct smtpc_mbedtls {
     mbedtls_pk_context own_key;
     mbedtls_ssl_context ssl; /* while a connection is attached (ssl_live) */
     int active;              /* the handshake succeeded */
-    int ready;               /* init succeeded: the contexts above are set up */
+    int ready;               /* the first handshake set up the contexts above */
     int ssl_live;            /* `ssl` is initialised */
-    int no_verify;
-    int peer_self_signed; /* the server's certificate names itself as issuer */
-    size_t ip_len;        /* 4 or 16 when the host is an IP literal to verify */
+    int peer_self_signed;    /* the server's certificate names itself as issuer */
+    size_t ip_len;           /* 4 or 16 when the host is an IP literal to verify */
     unsigned char ip[16];
 };
 
-/* Seeds the random generator, sets up the configuration: trust, client
- * certificate, TLS 1.2 minimum. Returns 0, or SMTPC_ERR_TLS with the
- * reason in smtpc_mbedtls_detail. */
+/* Records the options (NULL: the defaults); nothing is seeded, loaded or
+ * allocated. The first handshake seeds the random generator and sets up the
+ * configuration (trust, client certificate, TLS 1.2 minimum), and fails
+ * with SMTPC_ERR_TLS_SETUP, the reason in smtpc_mbedtls_detail, when it
+ * cannot; the strings in `o` must stay valid until smtpc_mbedtls_free.
+ * Returns 0, or SMTPC_ERR_ARG when `t` is NULL. */
 int smtpc_mbedtls_init(struct smtpc_mbedtls *t, const struct smtpc_tls_options *o);
 
 /* Frees everything; the layer must be closed (the client does that). Safe
- * to call twice, and after a failed init. */
+ * to call twice, and whether or not a handshake was tried. */
 void smtpc_mbedtls_free(struct smtpc_mbedtls *t);
 
 /* The negotiated protocol, cipher and peer, or why TLS failed. */

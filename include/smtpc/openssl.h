@@ -3,10 +3,10 @@
  *
  *   struct smtpc_openssl tls;
  *   struct smtpc_tls_options to = {0};      // defaults: system trust store, verify
- *   to.ca_file = "/etc/my-ca.pem";         // optional
- *   if (smtpc_openssl_init(&tls, &to) != 0) fprintf(stderr, "%s\n", smtpc_openssl_detail(&tls));
+ *   to.ca_file = "/etc/my-ca.pem";         // optional; must outlive the layer
+ *   smtpc_openssl_init(&tls, &to);         // records the options: nothing loaded yet
  *   client_options.tls = &tls.base;        // the client attaches it over its connection
- *   ...
+ *   ...                                    // the first handshake loads the trust store
  *   smtpc_openssl_free(&tls);
  *
  * The layer reads and writes through the transport it is attached to, so
@@ -23,17 +23,21 @@ extern "C" {
 #endif
 
 struct smtpc_openssl {
-    struct smtpc_transport base; /* private from here on */
-    struct smtpc_tls_link link;  /* the connection under the layer */
-    void *ctx;                   /* SSL_CTX */
-    void *ssl;                   /* SSL, while a connection is attached */
-    void *bio_method;            /* BIO_METHOD over the link */
-    int active;                  /* the handshake succeeded */
-    int no_verify;
+    struct smtpc_transport base;  /* private from here on */
+    struct smtpc_tls_link link;   /* the connection under the layer */
+    struct smtpc_tls_options opt; /* as given to init */
+    void *ctx;                    /* SSL_CTX, from the first handshake on */
+    void *ssl;                    /* SSL, while a connection is attached */
+    void *bio_method;             /* BIO_METHOD over the link, with ctx */
+    int active;                   /* the handshake succeeded */
 };
 
-/* Creates the context: trust, client certificate, TLS 1.2 minimum.
- * Returns 0, or SMTPC_ERR_TLS with the reason in smtpc_openssl_detail. */
+/* Records the options (NULL: the defaults); nothing is loaded or
+ * allocated. The first handshake creates the context (trust, client
+ * certificate, TLS 1.2 minimum) and fails with SMTPC_ERR_TLS_SETUP, the
+ * reason in smtpc_openssl_detail, when it cannot; the strings in `o` must
+ * stay valid until smtpc_openssl_free. Returns 0, or SMTPC_ERR_ARG when
+ * `t` is NULL. */
 int smtpc_openssl_init(struct smtpc_openssl *t, const struct smtpc_tls_options *o);
 
 /* Frees everything; the layer must be closed (the client does that). */

@@ -476,7 +476,7 @@ int smtpc_session_quit(struct smtpc_session *s);
  * capabilities learnt in clear forgotten. Also allowed before anything was
  * read, for a link the caller encrypted itself. Returns 0 or
  * SMTPC_ERR_STATE. A failed handshake is smtpc_session_abort(s,
- * SMTPC_ERR_TLS or SMTPC_ERR_TLS_VERIFY). */
+ * SMTPC_ERR_TLS, SMTPC_ERR_TLS_VERIFY or SMTPC_ERR_TLS_SETUP). */
 int smtpc_session_tls_done(struct smtpc_session *s);
 
 /* The driver gave up (timeout, I/O error): the session is FAILED with `err`

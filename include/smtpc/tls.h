@@ -8,6 +8,17 @@
  * ones: the server's certificate is verified against the system's trust
  * store, its name must match the host connected to (DNS name or IP
  * literal), SNI is sent for names, and TLS 1.2 is the minimum.
+ *
+ * TLS costs nothing until it happens: a backend's init only records the
+ * options. The library's context, the trust store (the system's is a few
+ * hundred certificates: most of a short run's work), the client certificate
+ * and its key are loaded at the first handshake, and kept for the next
+ * connections. A session that never starts TLS (opportunistic STARTTLS to a
+ * server that does not offer it) loads nothing. What used to fail at init
+ * (a CA file that does not exist, a key that does not match) fails that
+ * handshake with SMTPC_ERR_TLS_SETUP, before a byte of TLS is sent, the
+ * reason in the layer's detail; the client reports it at its "TLS setup"
+ * step. The next handshake tries again.
  */
 #ifndef SMTPC_TLS_H
 #define SMTPC_TLS_H
@@ -18,6 +29,9 @@
 extern "C" {
 #endif
 
+/* Copied by the backends' init; the strings it points to are read at the
+ * first handshake (or a later one, after a failed setup), so they must stay
+ * valid until the layer is freed. */
 struct smtpc_tls_options {
     const char *ca_file;   /* PEM file of trusted CAs; with ca_path and ca_pem NULL too: the
                               system store */

@@ -26,7 +26,10 @@ struct smtpc_transport_ops {
      * SMTPC_ERR_TIMEOUT / SMTPC_ERR_IO / SMTPC_ERR_CLOSED. */
     long (*write)(struct smtpc_transport *t, const uint8_t *buf, size_t len, int timeout_ms);
     /* Starts TLS on the connection, verifying `host`. NULL when the
-     * transport cannot. Returns 0 or SMTPC_ERR_TLS / _TLS_VERIFY / _TIMEOUT. */
+     * transport cannot. Returns 0 or SMTPC_ERR_TLS / _TLS_VERIFY / _TIMEOUT,
+     * or SMTPC_ERR_TLS_SETUP when the layer could not be set up (a TLS
+     * layer loads its trust store and client certificate here, the first
+     * time). */
     int (*start_tls)(struct smtpc_transport *t, const char *host, int timeout_ms);
     /* Closes the connection; safe to call twice. */
     void (*close)(struct smtpc_transport *t);

@@ -54,6 +54,7 @@ static const struct error_name names[] = {
     {SMTPC_ERR_IO, "read or write failed"},
     {SMTPC_ERR_TLS, "TLS failure"},
     {SMTPC_ERR_TLS_VERIFY, "server certificate verification failed"},
+    {SMTPC_ERR_TLS_SETUP, "TLS setup failed"},
 };
 
 const char *smtpc_strerror(int err)

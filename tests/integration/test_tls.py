@@ -209,6 +209,16 @@ class T1Works(TlsTest):
                     for secret in SECRETS:
                         self.assertNotIn(secret, p.err)
 
+    def test_opportunistic_without_starttls_loads_nothing(self):
+        # the trust store and the certificate load at the handshake: with no
+        # STARTTLS offered there is none, so files that do not exist go unread
+        missing = os.path.join(self.tmp, "missing.pem")
+        for b in self.each_backend():
+            srv = self.server()     # no TLS at all
+            p = self.smtpc(srv, b, "--cacert", missing, "--cert", missing, "--key", missing)
+            self.assertExit(p, harness.EX_OK)
+            self.assertEqual(srv.client_bytes(), EHLO + harness.txn_wire(PLAIN_MESSAGE) + QUIT)
+
     def test_no_verify_warns_every_time(self):
         for b in self.each_backend():
             srv = self.tls_server("selfsigned")
@@ -255,6 +265,44 @@ class T2Refused(TlsTest):
             self.assertErrorLine(p, "certificate verify failed: hostname mismatch")
             self.assertFalse(self.tls_record(srv)["ok"])
             self.assertEqual(self.split_wire(srv)[1], b"")
+
+    def setup_fails(self, args, reason, client_ca=False):
+        # what cannot be loaded fails at the handshake, before a byte of TLS:
+        # the step is "TLS setup", the exit status the usage error it was
+        # when the files were read at start-up
+        for b in self.each_backend():
+            srv = self.tls_server(client_ca=client_ca)
+            p = self.smtpc(srv, b, "--tls", "starttls", *args, user=True)
+            self.assertExit(p, harness.EX_USAGE)
+            self.assertErrorLine(p, "at TLS setup", "TLS setup failed", reason)
+            self.assertEqual(srv.client_bytes(), EHLO + STARTTLS, "TLS bytes or SMTP followed")
+            self.assertNothingStored(srv)
+
+    def test_missing_ca_file(self):
+        self.setup_fails(["--cacert", os.path.join(self.tmp, "missing.pem")],
+                         "cannot load the CA file")
+
+    def test_ca_file_not_pem(self):
+        self.setup_fails(["--cacert", self.write("garbage.pem", b"not a certificate\n")],
+                         "cannot load the CA file")
+
+    def test_missing_client_certificate(self):
+        self.setup_fails(["--cacert", cert("ca.pem"), "--cert", os.path.join(self.tmp, "x.pem")],
+                         "cannot use the client certificate or key", client_ca=True)
+
+    def test_client_key_of_another_certificate(self):
+        self.setup_fails(["--cacert", cert("ca.pem"), "--cert", cert("client.pem"),
+                          "--key", cert("server.key")],
+                         "cannot use the client certificate or key", client_ca=True)
+
+    def test_implicit_tls_setup_failure(self):
+        for b in self.each_backend():
+            srv = self.tls_server(implicit=True)
+            p = self.smtpc(srv, b, "--tls", "implicit", "--cacert",
+                           os.path.join(self.tmp, "missing.pem"))
+            self.assertExit(p, harness.EX_USAGE)
+            self.assertErrorLine(p, "at TLS setup", "cannot load the CA file")
+            self.assertEqual(srv.client_bytes(), b"", "TLS bytes without a trust store")
 
     def test_tls_1_1_refused(self):
         # TLS 1.2 is the minimum: an outdated server gets no mail and no password
@@ -382,14 +430,17 @@ class T3Library(TlsTest):
                              (b"EHLO example.localhost\r\n" + STARTTLS, b""))
 
     def test_ca_in_memory_not_pem(self):
+        # the CAs are parsed at the handshake, not at init: the library
+        # connects, and fails at its TLS setup step before a byte of TLS
         for b in self.each_backend():
-            srv = self.server()
-            p = self.send_mail(srv, b, self.write("garbage.pem", b"not a certificate\n"),
-                               connects=False)
-            srv.stop()
-            self.assertEqual(p.returncode, 69, p.stderr)
+            srv = self.tls_server()
+            p = self.send_mail(srv, b, self.write("garbage.pem", b"not a certificate\n"))
+            self.assertEqual(p.returncode, 1, p.stderr)
+            self.assertIn(b"failed at TLS setup: TLS setup failed", p.stderr)
             self.assertIn(b"cannot load the CA certificates", p.stderr)
-            self.assertFalse(srv.client_bytes(), "it connected without a usable trust store")
+            self.assertEqual(srv.client_bytes(), b"EHLO example.localhost\r\n" + STARTTLS,
+                             "TLS or SMTP without a usable trust store")
+            self.assertNothingStored(srv)
 
 
 def main(argv=None):

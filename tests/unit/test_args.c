@@ -397,6 +397,7 @@ static const int all_codes[] = {
     SMTPC_ERR_IO,
     SMTPC_ERR_TLS,
     SMTPC_ERR_TLS_VERIFY,
+    SMTPC_ERR_TLS_SETUP,
 };
 
 #define NCODES (sizeof all_codes / sizeof all_codes[0])
@@ -420,7 +421,7 @@ static void test_every_code_has_its_own_description(void **state)
 static void test_unknown_codes(void **state)
 {
     static const int unknown[] = {1,    42,   -13,  -99,  -108, -150,  -199,    -209,   -299,
-                                  -306, -399, -407, -499, -500, -1000, INT_MIN, INT_MAX};
+                                  -306, -399, -408, -499, -500, -1000, INT_MIN, INT_MAX};
     size_t i;
     (void)state;
 

@@ -507,7 +507,7 @@ int main(int argc, char **argv)
         const char *step = smtpc_client_step(&client);
         char where[400], sizes[96];
         const char *detail =
-            rc == SMTPC_ERR_TLS || rc == SMTPC_ERR_TLS_VERIFY
+            rc == SMTPC_ERR_TLS || rc == SMTPC_ERR_TLS_VERIFY || rc == SMTPC_ERR_TLS_SETUP
                 ? smtpc_client_tls_detail(&client)
                 : smtpc_client_connect_detail(&client);
 

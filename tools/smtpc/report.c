@@ -40,6 +40,8 @@ int cli_exit_status(int err, const struct smtpc_reply *reply)
         return EXIT_PROTOCOL;
     case SMTPC_ERR_TLS_VERIFY:
         return EXIT_UNAVAILABLE;
+    case SMTPC_ERR_TLS_SETUP: /* --cacert, --capath, --cert or --key unusable */
+        return EXIT_USAGE;
     default:
         break;
     }

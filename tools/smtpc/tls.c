@@ -1,6 +1,9 @@
 /* smtpc's TLS choices: the policy from --tls and the port, the backend.
  * Built without any backend, smtpc sends only where TLS is optional, in
- * clear, and refuses what would need TLS. */
+ * clear, and refuses what would need TLS. The backend only records the
+ * options here: trust store, certificate and key are read at the first
+ * handshake, so that a run without TLS never pays for them, and a bad
+ * --cacert or --key is reported then, at the "TLS setup" step. */
 #include <stdio.h>
 #include <string.h>
 

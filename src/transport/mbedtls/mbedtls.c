@@ -13,6 +13,11 @@
  * SNI (RFC 6066 forbids it) and checks the subjectAltName iPAddress entries
  * itself, in the verify callback, so a mismatch fails the handshake as it
  * does with OpenSSL. Nothing here needs POSIX: the IP parser is our own.
+ *
+ * Init only records the options. The entropy source, the random generator,
+ * the configuration, the trust store and the client certificate are set up
+ * at the first handshake (setup()), so a session that never starts TLS pays
+ * for none of it, and kept for the layer's later connections.
  */
 #include <stdio.h>
 #include <string.h>
@@ -234,6 +239,8 @@ static int verify_cb(void *ctx, mbedtls_x509_crt *crt, int depth, uint32_t *flag
 
 /* ---- the transport ---- */
 
+static int setup(struct smtpc_mbedtls *t);
+
 /* mbedTLS asks to be called again: only while the deadline allows. */
 static int again(struct smtpc_mbedtls *t, int rc)
 {
@@ -309,7 +316,7 @@ static void describe_peer(struct smtpc_mbedtls *t)
         subject[sizeof subject - 1] = '\0'; /* too long: what fitted */
     snprintf(t->link.detail, sizeof t->link.detail, "%s %s, peer %s%s",
              mbedtls_ssl_get_version(&t->ssl), mbedtls_ssl_get_ciphersuite(&t->ssl), subject,
-             t->no_verify ? " (NOT VERIFIED)" : "");
+             t->opt.no_verify ? " (NOT VERIFIED)" : "");
 }
 
 /* The reason in OpenSSL's words where the two overlap, in the order
@@ -357,8 +364,10 @@ static int tls_start(struct smtpc_transport *base, const char *host, int timeout
     uint32_t flags;
     int rc;
 
-    if (t->link.inner == NULL || t->ssl_live || !t->ready)
+    if (t->link.inner == NULL || t->ssl_live)
         return SMTPC_ERR_STATE;
+    if (!t->ready && (rc = setup(t)) != 0)
+        return rc;
     mbedtls_ssl_init(&t->ssl);
     t->ssl_live = 1;
     t->ip_len = 0;
@@ -372,13 +381,13 @@ static int tls_start(struct smtpc_transport *base, const char *host, int timeout
         size_t ip_len = parse_ip(host, t->ip);
 
         if (ip_len != 0) {
-            if (!t->no_verify)
+            if (!t->opt.no_verify)
                 t->ip_len = ip_len; /* checked by verify_cb; no SNI for addresses */
         } else if ((rc = mbedtls_ssl_set_hostname(&t->ssl, host)) != 0) { /* SNI and the check */
             set_detail(t, "TLS setup", rc);
             return SMTPC_ERR_TLS;
         }
-    } else if (!t->no_verify) {
+    } else if (!t->opt.no_verify) {
         snprintf(t->link.detail, sizeof t->link.detail,
                  "no server name to verify the certificate against");
         return SMTPC_ERR_TLS_VERIFY;
@@ -396,7 +405,7 @@ static int tls_start(struct smtpc_transport *base, const char *host, int timeout
         return 0;
     }
     flags = mbedtls_ssl_get_verify_result(&t->ssl);
-    if (!t->no_verify && flags != 0 && flags != (uint32_t)-1) {
+    if (!t->opt.no_verify && flags != 0 && flags != (uint32_t)-1) {
         verify_detail(t, flags);
         return SMTPC_ERR_TLS_VERIFY;
     }
@@ -430,8 +439,6 @@ static int tls_attach(struct smtpc_transport *base, struct smtpc_transport *inne
 {
     struct smtpc_mbedtls *t = T(base);
 
-    if (!t->ready)
-        return SMTPC_ERR_TLS;
     if (t->ssl_live) {
         mbedtls_ssl_free(&t->ssl);
         t->ssl_live = 0;
@@ -446,10 +453,6 @@ static const char *tls_describe(struct smtpc_transport *base)
     return T(base)->link.detail;
 }
 
-static const struct smtpc_transport_ops mbedtls_ops = {
-    tls_read, tls_write, tls_start, tls_close, tls_now_ms, tls_attach, tls_describe,
-};
-
 #if defined(MBEDTLS_FS_IO)
 /* The CAs to trust: the caller's, else the system's. mbedTLS returns a
  * positive count when some certificates of a file did not parse (a bundle
@@ -458,23 +461,23 @@ static int load_trust(struct smtpc_mbedtls *t, const struct smtpc_tls_options *o
 {
     int rc;
 
-    if (o != NULL && (o->ca_file != NULL || o->ca_path != NULL || o->ca_pem != NULL)) {
+    if (o->ca_file != NULL || o->ca_path != NULL || o->ca_pem != NULL) {
         if (o->ca_file != NULL && (rc = mbedtls_x509_crt_parse_file(&t->ca, o->ca_file)) < 0) {
             set_detail(t, "cannot load the CA file", rc);
-            return SMTPC_ERR_TLS;
+            return SMTPC_ERR_TLS_SETUP;
         }
         if (o->ca_path != NULL && (rc = mbedtls_x509_crt_parse_path(&t->ca, o->ca_path)) < 0) {
             set_detail(t, "cannot use the CA directory", rc);
-            return SMTPC_ERR_TLS;
+            return SMTPC_ERR_TLS_SETUP;
         }
         return 0;
     }
     rc = mbedtls_x509_crt_parse_file(&t->ca, SMTPC_MBEDTLS_CA_BUNDLE);
     if (rc < 0)
         rc = mbedtls_x509_crt_parse_path(&t->ca, SMTPC_MBEDTLS_CA_DIR);
-    if (rc < 0 && !t->no_verify) { /* without verification no CA is needed */
+    if (rc < 0 && !o->no_verify) { /* without verification no CA is needed */
         set_detail(t, "cannot load the system trust store", rc);
-        return SMTPC_ERR_TLS;
+        return SMTPC_ERR_TLS_SETUP;
     }
     return 0;
 }
@@ -491,13 +494,13 @@ static int load_client_cert(struct smtpc_mbedtls *t, const struct smtpc_tls_opti
     if (rc == 0 && mbedtls_pk_check_pair(&t->own_cert.pk, &t->own_key) != 0) {
         /* its own error ("bad input data") would hide what is wrong */
         set_detail(t, "cannot use the client certificate or key: key values mismatch", 0);
-        return SMTPC_ERR_TLS;
+        return SMTPC_ERR_TLS_SETUP;
     }
     if (rc == 0)
         rc = mbedtls_ssl_conf_own_cert(&t->conf, &t->own_cert, &t->own_key);
     if (rc != 0) {
         set_detail(t, "cannot use the client certificate or key", rc);
-        return SMTPC_ERR_TLS;
+        return SMTPC_ERR_TLS_SETUP;
     }
     return 0;
 }
@@ -505,18 +508,18 @@ static int load_client_cert(struct smtpc_mbedtls *t, const struct smtpc_tls_opti
 /* No file system in this mbedTLS build: nothing can be loaded by name. */
 static int load_trust(struct smtpc_mbedtls *t, const struct smtpc_tls_options *o)
 {
-    if (o != NULL && o->ca_pem != NULL)
+    if (o->ca_pem != NULL)
         return 0; /* loaded by load_pem_trust */
-    if (o != NULL && (o->ca_file != NULL || o->ca_path != NULL)) {
+    if (o->ca_file != NULL || o->ca_path != NULL) {
         set_detail(t,
                    o->ca_file != NULL ? "cannot load the CA file: no MBEDTLS_FS_IO"
                                       : "cannot use the CA directory: no MBEDTLS_FS_IO",
                    0);
-        return SMTPC_ERR_TLS;
+        return SMTPC_ERR_TLS_SETUP;
     }
-    if (!t->no_verify) {
+    if (!o->no_verify) {
         set_detail(t, "cannot load the system trust store: no MBEDTLS_FS_IO", 0);
-        return SMTPC_ERR_TLS;
+        return SMTPC_ERR_TLS_SETUP;
     }
     return 0;
 }
@@ -525,7 +528,7 @@ static int load_client_cert(struct smtpc_mbedtls *t, const struct smtpc_tls_opti
 {
     (void)o;
     set_detail(t, "cannot use the client certificate or key: no MBEDTLS_FS_IO", 0);
-    return SMTPC_ERR_TLS;
+    return SMTPC_ERR_TLS_SETUP;
 }
 #endif
 
@@ -536,21 +539,35 @@ static int load_pem_trust(struct smtpc_mbedtls *t, const char *pem)
 
     if (rc < 0 || t->ca.version == 0) {
         set_detail(t, "cannot load the CA certificates", rc < 0 ? rc : 0);
-        return SMTPC_ERR_TLS;
+        return SMTPC_ERR_TLS_SETUP;
     }
     return 0;
 }
 
-int smtpc_mbedtls_init(struct smtpc_mbedtls *t, const struct smtpc_tls_options *o)
+/* Frees the contexts setup() made (not `ssl`). */
+static void release(struct smtpc_mbedtls *t)
+{
+    if (!t->ready)
+        return;
+    mbedtls_ssl_config_free(&t->conf);
+    mbedtls_pk_free(&t->own_key);
+    mbedtls_x509_crt_free(&t->own_cert);
+    mbedtls_x509_crt_free(&t->ca);
+    mbedtls_ctr_drbg_free(&t->drbg);
+    mbedtls_entropy_free(&t->entropy);
+    t->ready = 0;
+}
+
+/* Seeds the random generator, sets up the configuration: trust, client
+ * certificate, TLS 1.2 minimum. On failure nothing is kept (the next
+ * handshake tries again) and the reason is the detail. */
+static int setup(struct smtpc_mbedtls *t)
 {
     static const unsigned char personal[] = "smtpc";
+    const struct smtpc_tls_options *o = &t->opt;
     int rc;
 
-    memset(t, 0, sizeof *t);
-    t->base.ops = &mbedtls_ops;
-    t->link.deadline = -1;
-    t->no_verify = o != NULL && o->no_verify;
-    /* all contexts at once, so that free() is right whatever fails next */
+    /* all contexts at once, so that release() is right whatever fails next */
     mbedtls_entropy_init(&t->entropy);
     mbedtls_ctr_drbg_init(&t->drbg);
     mbedtls_ssl_config_init(&t->conf);
@@ -566,39 +583,46 @@ int smtpc_mbedtls_init(struct smtpc_mbedtls *t, const struct smtpc_tls_options *
                                          MBEDTLS_SSL_TRANSPORT_STREAM, MBEDTLS_SSL_PRESET_DEFAULT);
     if (rc != 0) {
         set_detail(t, "TLS context", rc);
-        smtpc_mbedtls_free(t);
-        return SMTPC_ERR_TLS;
+        release(t);
+        return SMTPC_ERR_TLS_SETUP;
     }
     mbedtls_ssl_conf_rng(&t->conf, mbedtls_ctr_drbg_random, &t->drbg);
     mbedtls_ssl_conf_min_version(&t->conf, MBEDTLS_SSL_MAJOR_VERSION_3,
                                  MBEDTLS_SSL_MINOR_VERSION_3); /* TLS 1.2 */
     mbedtls_ssl_conf_authmode(&t->conf,
-                              t->no_verify ? MBEDTLS_SSL_VERIFY_NONE : MBEDTLS_SSL_VERIFY_REQUIRED);
-    if ((o != NULL && o->ca_pem != NULL && load_pem_trust(t, o->ca_pem) != 0) ||
-        load_trust(t, o) != 0 ||
-        (o != NULL && o->cert_file != NULL && load_client_cert(t, o) != 0)) {
-        smtpc_mbedtls_free(t);
-        return SMTPC_ERR_TLS;
+                              o->no_verify ? MBEDTLS_SSL_VERIFY_NONE : MBEDTLS_SSL_VERIFY_REQUIRED);
+    if ((o->ca_pem != NULL && load_pem_trust(t, o->ca_pem) != 0) || load_trust(t, o) != 0 ||
+        (o->cert_file != NULL && load_client_cert(t, o) != 0)) {
+        release(t);
+        return SMTPC_ERR_TLS_SETUP;
     }
     mbedtls_ssl_conf_ca_chain(&t->conf, &t->ca, NULL);
     return 0;
 }
 
+static const struct smtpc_transport_ops mbedtls_ops = {
+    tls_read, tls_write, tls_start, tls_close, tls_now_ms, tls_attach, tls_describe,
+};
+
+int smtpc_mbedtls_init(struct smtpc_mbedtls *t, const struct smtpc_tls_options *o)
+{
+    if (t == NULL)
+        return SMTPC_ERR_ARG;
+    memset(t, 0, sizeof *t);
+    t->base.ops = &mbedtls_ops;
+    t->link.deadline = -1;
+    if (o != NULL)
+        t->opt = *o;
+    return 0;
+}
+
 void smtpc_mbedtls_free(struct smtpc_mbedtls *t)
 {
-    if (!t->ready)
-        return;
     if (t->ssl_live)
         mbedtls_ssl_free(&t->ssl);
-    mbedtls_ssl_config_free(&t->conf);
-    mbedtls_pk_free(&t->own_key);
-    mbedtls_x509_crt_free(&t->own_cert);
-    mbedtls_x509_crt_free(&t->ca);
-    mbedtls_ctr_drbg_free(&t->drbg);
-    mbedtls_entropy_free(&t->entropy);
     t->ssl_live = 0;
     t->active = 0;
-    t->ready = 0;
+    release(t);
 }
 
 const char *smtpc_mbedtls_detail(const struct smtpc_mbedtls *t)

@@ -6,6 +6,11 @@
  * read and write of the handshake and of the records. The deadline of the
  * operation under way is kept in the layer; the BIO passes what is left of
  * it to each inner read or write.
+ *
+ * Init only records the options: the SSL_CTX (and with it OpenSSL's own
+ * initialisation), the trust store and the client certificate are made at
+ * the first handshake (setup()), so a run that never starts TLS pays for
+ * none of it. The context is kept for the layer's later connections.
  */
 #include <stdio.h>
 #include <string.h>
@@ -70,6 +75,8 @@ static long bio_ctrl(BIO *b, int cmd, long num, void *ptr)
 
 /* ---- the transport ---- */
 
+static int setup(struct smtpc_openssl *t);
+
 static void start_op(struct smtpc_openssl *t, int timeout_ms)
 {
     smtpc_tls_link_begin(&t->link, timeout_ms);
@@ -128,7 +135,7 @@ static void describe_peer(struct smtpc_openssl *t)
         X509_free(peer);
     }
     snprintf(t->link.detail, sizeof t->link.detail, "%s %s, peer %s%s", SSL_get_version(t->ssl),
-             SSL_get_cipher_name(t->ssl), subject, t->no_verify ? " (NOT VERIFIED)" : "");
+             SSL_get_cipher_name(t->ssl), subject, t->opt.no_verify ? " (NOT VERIFIED)" : "");
 }
 
 static int is_ip_literal(const char *host)
@@ -148,8 +155,10 @@ static int tls_start(struct smtpc_transport *base, const char *host, int timeout
     int rc;
     long verify;
 
-    if (t->link.inner == NULL || t->ssl != NULL || t->ctx == NULL)
+    if (t->link.inner == NULL || t->ssl != NULL)
         return SMTPC_ERR_STATE;
+    if (t->ctx == NULL && (rc = setup(t)) != 0)
+        return rc;
     t->ssl = SSL_new(t->ctx);
     bio = t->ssl != NULL ? BIO_new(t->bio_method) : NULL;
     if (bio == NULL) {
@@ -161,19 +170,19 @@ static int tls_start(struct smtpc_transport *base, const char *host, int timeout
     SSL_set_bio(t->ssl, bio, bio);
     if (host != NULL && host[0] != '\0') {
         if (is_ip_literal(host)) {
-            if (!t->no_verify)
+            if (!t->opt.no_verify)
                 X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(t->ssl), host);
         } else {
             SSL_set_tlsext_host_name(t->ssl, host); /* SNI: names only (RFC 6066) */
-            if (!t->no_verify)
+            if (!t->opt.no_verify)
                 SSL_set1_host(t->ssl, host);
         }
-    } else if (!t->no_verify) {
+    } else if (!t->opt.no_verify) {
         snprintf(t->link.detail, sizeof t->link.detail,
                  "no server name to verify the certificate against");
         return SMTPC_ERR_TLS_VERIFY;
     }
-    SSL_set_verify(t->ssl, t->no_verify ? SSL_VERIFY_NONE : SSL_VERIFY_PEER, NULL);
+    SSL_set_verify(t->ssl, t->opt.no_verify ? SSL_VERIFY_NONE : SSL_VERIFY_PEER, NULL);
 
     start_op(t, timeout_ms);
     rc = SSL_connect(t->ssl);
@@ -183,7 +192,7 @@ static int tls_start(struct smtpc_transport *base, const char *host, int timeout
         return 0;
     }
     verify = SSL_get_verify_result(t->ssl);
-    if (!t->no_verify && verify != X509_V_OK) {
+    if (!t->opt.no_verify && verify != X509_V_OK) {
         snprintf(t->link.detail, sizeof t->link.detail, "certificate verify failed: %s",
                  X509_verify_cert_error_string(verify));
         ERR_clear_error();
@@ -208,7 +217,8 @@ static void tls_close(struct smtpc_transport *base)
     t->active = 0;
     if (t->link.inner != NULL)
         t->link.inner->ops->close(t->link.inner);
-    ERR_clear_error();
+    if (t->ctx != NULL) /* else OpenSSL was never used: not even initialised */
+        ERR_clear_error();
 }
 
 static long long tls_now_ms(struct smtpc_transport *base)
@@ -220,8 +230,6 @@ static int tls_attach(struct smtpc_transport *base, struct smtpc_transport *inne
 {
     struct smtpc_openssl *t = T(base);
 
-    if (t->ctx == NULL)
-        return SMTPC_ERR_TLS;
     if (t->ssl != NULL) {
         SSL_free(t->ssl);
         t->ssl = NULL;
@@ -236,9 +244,14 @@ static const char *tls_describe(struct smtpc_transport *base)
     return T(base)->link.detail;
 }
 
-static const struct smtpc_transport_ops openssl_ops = {
-    tls_read, tls_write, tls_start, tls_close, tls_now_ms, tls_attach, tls_describe,
-};
+/* Drops a context setup() could not finish: SMTPC_ERR_TLS_SETUP. */
+static int release(struct smtpc_openssl *t)
+{
+    SSL_CTX_free(t->ctx);
+    t->ctx = NULL;
+    ERR_clear_error();
+    return SMTPC_ERR_TLS_SETUP;
+}
 
 /* CAs given as PEM text: every certificate in it joins the trust store. */
 static int load_pem(struct smtpc_openssl *t, SSL_CTX *ctx, const char *pem)
@@ -265,50 +278,46 @@ static int load_pem(struct smtpc_openssl *t, SSL_CTX *ctx, const char *pem)
     return 0;
 }
 
-int smtpc_openssl_init(struct smtpc_openssl *t, const struct smtpc_tls_options *o)
+/* The context the handshakes share: trust, client certificate, TLS 1.2
+ * minimum, and the BIO method over the link. On failure nothing is kept
+ * (the next handshake tries again) and the reason is the detail. */
+static int setup(struct smtpc_openssl *t)
 {
+    const struct smtpc_tls_options *o = &t->opt;
     SSL_CTX *ctx;
     BIO_METHOD *m;
 
-    memset(t, 0, sizeof *t);
-    t->base.ops = &openssl_ops;
-    t->link.deadline = -1;
-    t->no_verify = o != NULL && o->no_verify;
+    ERR_clear_error();
     ctx = SSL_CTX_new(TLS_client_method());
     if (ctx == NULL) {
         set_detail(t, "TLS context");
-        return SMTPC_ERR_TLS;
+        return SMTPC_ERR_TLS_SETUP;
     }
     t->ctx = ctx;
     SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
     SSL_CTX_set_mode(ctx, SSL_MODE_AUTO_RETRY);
-    if (o != NULL && o->ca_pem != NULL && load_pem(t, ctx, o->ca_pem) != 0) {
-        smtpc_openssl_free(t);
-        return SMTPC_ERR_TLS;
-    }
-    if (o != NULL && o->ca_pem != NULL && o->ca_file == NULL && o->ca_path == NULL) {
+    if (o->ca_pem != NULL && load_pem(t, ctx, o->ca_pem) != 0)
+        return release(t);
+    if (o->ca_pem != NULL && o->ca_file == NULL && o->ca_path == NULL) {
         /* the caller's CAs only */
-    } else if (o != NULL && (o->ca_file != NULL || o->ca_path != NULL)) {
+    } else if (o->ca_file != NULL || o->ca_path != NULL) {
         if (SSL_CTX_load_verify_locations(ctx, o->ca_file, o->ca_path) != 1) {
             set_detail(t, o->ca_file != NULL ? "cannot load the CA file"
                                              : "cannot use the CA directory");
-            smtpc_openssl_free(t);
-            return SMTPC_ERR_TLS;
+            return release(t);
         }
     } else if (SSL_CTX_set_default_verify_paths(ctx) != 1) {
         set_detail(t, "cannot load the system trust store");
-        smtpc_openssl_free(t);
-        return SMTPC_ERR_TLS;
+        return release(t);
     }
-    if (o != NULL && o->cert_file != NULL) {
+    if (o->cert_file != NULL) {
         const char *key = o->key_file != NULL ? o->key_file : o->cert_file;
 
         if (SSL_CTX_use_certificate_chain_file(ctx, o->cert_file) != 1 ||
             SSL_CTX_use_PrivateKey_file(ctx, key, SSL_FILETYPE_PEM) != 1 ||
             SSL_CTX_check_private_key(ctx) != 1) {
             set_detail(t, "cannot use the client certificate or key");
-            smtpc_openssl_free(t);
-            return SMTPC_ERR_TLS;
+            return release(t);
         }
     }
     m = BIO_meth_new(BIO_get_new_index() | BIO_TYPE_SOURCE_SINK, "smtpc transport");
@@ -317,10 +326,25 @@ int smtpc_openssl_init(struct smtpc_openssl *t, const struct smtpc_tls_options *
         if (m != NULL)
             BIO_meth_free(m);
         set_detail(t, "TLS setup");
-        smtpc_openssl_free(t);
-        return SMTPC_ERR_TLS;
+        return release(t);
     }
     t->bio_method = m;
+    return 0;
+}
+
+static const struct smtpc_transport_ops openssl_ops = {
+    tls_read, tls_write, tls_start, tls_close, tls_now_ms, tls_attach, tls_describe,
+};
+
+int smtpc_openssl_init(struct smtpc_openssl *t, const struct smtpc_tls_options *o)
+{
+    if (t == NULL)
+        return SMTPC_ERR_ARG;
+    memset(t, 0, sizeof *t);
+    t->base.ops = &openssl_ops;
+    t->link.deadline = -1;
+    if (o != NULL)
+        t->opt = *o;
     return 0;
 }
 
