@@ -16,6 +16,7 @@ import base64
 import json
 import os
 import shutil
+import shlex
 import signal
 import socket
 import subprocess
@@ -287,6 +288,9 @@ class CliTest(unittest.TestCase):
         environ = dict(os.environ)
         environ.pop("SMTPC_PASSWORD", None)
         environ["LC_ALL"] = "C"
+        # no configuration file of this machine's or user's: only what a
+        # test gives (an empty file is an empty configuration)
+        environ["SMTPC_CONFIG"] = "/dev/null"
         environ.update(env or {})
         cmd = CONF.wrapper + [CONF.smtpc] + list(args)
         if timeout is None:
@@ -421,3 +425,59 @@ def load_suite(module, classes=(), patterns=()):
             raise ValueError("no TestCase class %r in %s" % (name, module.__name__))
         suite.addTests(loader.loadTestsFromTestCase(case))
     return suite
+
+
+def run_cli_tests(module, argv=None, on_args=None):
+    """The command line of a CLI test script (test_cli.py, test_sendmail.py,
+    test_programs.py): sets CONF, runs the chosen cases, prints "N passed,
+    M failed" last and returns the exit status. on_args(args) reads what
+    is the script's own (args.tls_backends: the TLS backends smtpc was
+    built with, None when not given)."""
+    ap = argparse.ArgumentParser(description=module.__doc__.split("\n\n")[0])
+    ap.add_argument("--smtpc", required=True, help="the smtpc binary")
+    ap.add_argument("--server", required=True, help="smtpc_test_server.py")
+    ap.add_argument("--python", default=sys.executable, help="Python for the server")
+    ap.add_argument("--tls-backends", default=None, metavar="LIST",
+                    help="the TLS backends smtpc was built with, comma-separated ('' for none)")
+    ap.add_argument("--wrapper", default="",
+                    help='prefix for every smtpc run, e.g. "valgrind --error-exitcode=99 -q"')
+    ap.add_argument("--class", dest="classes", action="append", default=[], metavar="NAME",
+                    help="run only the TestCase class NAME")
+    ap.add_argument("-k", action="append", default=[], metavar="SUBSTRING",
+                    help="run only tests whose name contains SUBSTRING")
+    ap.add_argument("--keep", action="store_true", help="keep the temporary directories")
+    ap.add_argument("-q", "--quiet", action="store_true")
+    args = ap.parse_args(argv)
+    CONF.smtpc = os.path.abspath(args.smtpc)
+    CONF.server = os.path.abspath(args.server)
+    CONF.python = args.python
+    CONF.wrapper = shlex.split(args.wrapper)
+    CONF.keep = args.keep
+    if on_args is not None:
+        on_args(args)
+    for path in (CONF.smtpc, CONF.server):
+        if not os.path.exists(path):
+            print("missing: %s" % path)
+            print("0 passed, 1 failed")
+            return 1
+
+    try:
+        suite = load_suite(module, args.classes, args.k)
+    except ValueError as e:
+        ap.error(str(e))
+    start = time.monotonic()
+    result = unittest.TextTestRunner(stream=sys.stdout, verbosity=1 if args.quiet else 2).run(suite)
+    # count test methods: a failing subTest fails its method once
+    def method(test):
+        return getattr(test, "test_case", test).id()
+    failed_ids = {method(t) for t, _ in result.failures + result.errors}
+    failed_ids |= {method(t) for t in result.unexpectedSuccesses}
+    failed = len(failed_ids)
+    skipped = len({method(t) for t, _ in result.skipped} - failed_ids)
+    passed = result.testsRun - failed - skipped
+    if skipped:
+        print("%d skipped" % skipped)
+    print("(%.1f s%s)" % (time.monotonic() - start,
+                          ", under " + CONF.wrapper[0] if CONF.wrapper else ""))
+    print("%d passed, %d failed" % (passed, failed))
+    return 1 if failed or result.testsRun == 0 else 0

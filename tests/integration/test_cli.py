@@ -34,10 +34,8 @@ import hmac
 import json
 import os
 import re
-import shlex
 import socket
 import sys
-import time
 import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "harness"))
@@ -45,7 +43,7 @@ from smtpc_harness import (  # noqa: E402  (the test server harness and the wire
     CONF, EHLO, EHLO_NAME, HELO, PLAIN_MESSAGE, QUIT, RCPT, SENDER,
     EX_CONFIG, EX_DATAERR, EX_IOERR, EX_NOHOST, EX_NOPERM, EX_OK, EX_PROTOCOL, EX_TEMPFAIL,
     EX_UNAVAILABLE, EX_USAGE,
-    CliTest, b64, data_section, ipv6_loopback_available, load_suite, mail_line, mail_params,
+    CliTest, b64, data_section, ipv6_loopback_available, run_cli_tests, mail_line, mail_params,
     normalise, txn_wire)
 
 USER = "alice"
@@ -316,6 +314,7 @@ class T04Auth(CliTest):
             with self.subTest(content=content):
                 srv = self.server(USERS)
                 pw = self.write("pw", content)
+                os.chmod(pw, 0o600)
                 p = self.auth_send(srv, "--allow-plaintext-auth", "--auth", "plain",
                                    "--password-file", pw,
                                    env={"SMTPC_PASSWORD": "not this one"})
@@ -323,6 +322,16 @@ class T04Auth(CliTest):
                 self.assertWire(srv, EHLO + ("AUTH PLAIN %s\r\n" % PLAIN_B64).encode()
                                 + txn_wire(PLAIN_MESSAGE) + QUIT)
                 self.assertStored(srv, PLAIN_MESSAGE, auth_user=USER)
+
+    def test_04_password_file_open_to_others_refused(self):
+        srv = self.server(USERS)
+        pw = self.write("pw", PASSWORD.encode() + b"\n")
+        os.chmod(pw, 0o644)
+        p = self.auth_send(srv, "--allow-plaintext-auth", "--password-file", pw, connects=False)
+        self.assertExit(p, EX_CONFIG)
+        self.assertErrorLine(p, pw, "chmod 600")
+        self.assertNotIn(PASSWORD, p.err)
+        self.assertNoConnection(srv)
 
     def test_04_control_bytes_in_password(self):
         srv = self.server(USERS)
@@ -1279,55 +1288,13 @@ class T15Chunking(CliTest):
         self.assertStored(srv, DOTS_MESSAGE)
 
 
-def main(argv=None):
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--smtpc", required=True, help="the smtpc binary")
-    ap.add_argument("--server", required=True, help="smtpc_test_server.py")
-    ap.add_argument("--python", default=sys.executable, help="Python for the server")
-    ap.add_argument("--tls-backends", default=None, metavar="LIST",
-                    help="the TLS backends smtpc was built with, comma-separated ('' for none)")
-    ap.add_argument("--wrapper", default="",
-                    help='prefix for every smtpc run, e.g. "valgrind --error-exitcode=99 -q"')
-    ap.add_argument("--class", dest="classes", action="append", default=[], metavar="NAME",
-                    help="run only the TestCase class NAME, e.g. T01Transport")
-    ap.add_argument("-k", action="append", default=[], metavar="SUBSTRING",
-                    help="run only tests whose name contains SUBSTRING")
-    ap.add_argument("--keep", action="store_true", help="keep the temporary directories")
-    ap.add_argument("-q", "--quiet", action="store_true")
-    args = ap.parse_args(argv)
-    CONF.smtpc = os.path.abspath(args.smtpc)
-    CONF.server = os.path.abspath(args.server)
-    CONF.python = args.python
-    CONF.wrapper = shlex.split(args.wrapper)
-    CONF.keep = args.keep
+def cli_options(args):
     if args.tls_backends is not None:
         CLI_CONF.tls_backends = [b for b in args.tls_backends.split(",") if b]
-    for path in (CONF.smtpc, CONF.server):
-        if not os.path.exists(path):
-            print("missing: %s" % path)
-            print("0 passed, 1 failed")
-            return 1
 
-    try:
-        suite = load_suite(sys.modules[__name__], args.classes, args.k)
-    except ValueError as e:
-        ap.error(str(e))
-    start = time.monotonic()
-    result = unittest.TextTestRunner(stream=sys.stdout, verbosity=1 if args.quiet else 2).run(suite)
-    # count test methods: a failing subTest fails its method once
-    def method(test):
-        return getattr(test, "test_case", test).id()
-    failed_ids = {method(t) for t, _ in result.failures + result.errors}
-    failed_ids |= {method(t) for t in result.unexpectedSuccesses}
-    failed = len(failed_ids)
-    skipped = len({method(t) for t, _ in result.skipped} - failed_ids)
-    passed = result.testsRun - failed - skipped
-    if skipped:
-        print("%d skipped" % skipped)
-    print("(%.1f s%s)" % (time.monotonic() - start,
-                          ", under " + CONF.wrapper[0] if CONF.wrapper else ""))
-    print("%d passed, %d failed" % (passed, failed))
-    return 1 if failed or result.testsRun == 0 else 0
+
+def main(argv=None):
+    return run_cli_tests(sys.modules[__name__], argv, cli_options)
 
 
 if __name__ == "__main__":

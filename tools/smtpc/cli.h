@@ -5,6 +5,7 @@
 #define SMTPC_CLI_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 #include "smtpc/client.h"
 
@@ -53,6 +54,8 @@ struct cli_options {
     const char *tls_backend; /* openssl, mbedtls; NULL: the first built */
     const char *cacert, *capath, *cert, *key;
     int tls_no_verify;
+    int quiet;                         /* --quiet: no progress line */
+    int serverinfo;                    /* -S, --serverinfo */
     int read_recipients;               /* -t */
     int read_envelope_from;            /* --read-envelope-from */
     const char *full_name;             /* -F */
@@ -63,7 +66,9 @@ struct cli_options {
     int no_aliases;                    /* -n */
     const char *aliases;               /* the aliases file */
     const char *qualify_domain;        /* for bare recipients after aliases */
-    const char *logfile;               /* -X, --logfile */
+    const char *logfile;               /* -X, --logfile ("-": standard output) */
+    const char *logfile_time_format;   /* strftime format; NULL: "%b %d %H:%M:%S" */
+    const char *syslog;                /* --syslog: on, off or a facility (LOG_MAIL) */
     int set_from, set_date, set_msgid; /* CLI_SET_* */
     int keep_bcc;                      /* remove_bcc_headers off */
     int undisclosed;                   /* undisclosed_recipients on */
@@ -145,9 +150,43 @@ long cli_input_read(void *ctx, uint8_t *buf, size_t cap);
 
 void cli_input_free(struct cli_input *in);
 
+/* The progress line on a terminal (progress.c). */
+struct cli_progress {
+    struct cli_input *in;
+    int enabled, shown;
+    double started, last;
+};
+
+void cli_progress_init(struct cli_progress *p, struct cli_input *in, int enabled);
+/* cli_input_read, with the line brought up to date once a second. */
+long cli_progress_read(void *ctx, uint8_t *buf, size_t cap);
+/* Rubs the line out, if it was shown. */
+void cli_progress_end(struct cli_progress *p);
+
 /* Parses argv. Returns -1 to go on, or an exit status (0 after --help or
  * --version, EXIT_USAGE after an error already printed). */
 int cli_parse(int argc, char **argv, struct cli_options *o);
+
+/* What a log line tells of one message (log.c). */
+struct cli_log_entry {
+    const char *account; /* "" or NULL: none */
+    const char *from;
+    char **recipients;
+    size_t recipient_count;
+    unsigned long long size;         /* octets sent */
+    const struct smtpc_reply *reply; /* the server's last word, or NULL */
+    const char *error;               /* NULL after success */
+    int tls, auth, status;
+};
+
+/* Writes the entry to the log file and to syslog, where configured. */
+void cli_log(const struct cli_options *o, const struct cli_log_entry *e);
+
+struct cli_config;
+
+/* Fills what the command line left unset from the configuration. Returns
+ * -1, or EXIT_USAGE after printing why. */
+int cli_apply_config(struct cli_options *o, const struct cli_config *c);
 
 /* After the configuration filled what the command line left: defaults, and
  * the checks of options against each other. Returns -1 or EXIT_USAGE. */
@@ -177,6 +216,11 @@ void cli_tls_free(void);
 
 /* Writes text to stderr with control bytes made visible. */
 void cli_print_safe(const char *prefix, const char *text, size_t len);
+void cli_print_safe_to(FILE *f, const char *prefix, const char *text, size_t len);
+
+/* --serverinfo: connects, prints the greeting, the TLS session and the
+ * capabilities on stdout, and quits. Returns the exit status. */
+int cli_serverinfo(const struct cli_options *o, struct smtpc_client_options *co);
 
 /* Trace callback for -v. */
 void cli_trace(void *ctx, int direction, const char *line, size_t len);

@@ -6,59 +6,20 @@
  * runs the blocking client once with the body streamed from its input, and
  * turns the outcome into one line and a sysexits status.
  */
-#define _POSIX_C_SOURCE 200809L
+#define _GNU_SOURCE /* strcasestr */
 #include <errno.h>
 #include <netdb.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <pwd.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "cli.h"
+#include "config.h"
 #include "smtpc/message.h"
-
-/* The first line of the password file, or SMTPC_PASSWORD. */
-static int read_password(const struct cli_options *o, char *pw, size_t cap)
-{
-    const char *env = getenv("SMTPC_PASSWORD");
-
-    if (o->password_file != NULL) {
-        FILE *f = fopen(o->password_file, "r");
-        size_t n;
-
-        if (f == NULL) {
-            fprintf(stderr, "smtpc: cannot open %s: %s\n", o->password_file, strerror(errno));
-            return EXIT_IOERR;
-        }
-        if (fgets(pw, (int)cap, f) == NULL) {
-            int err = ferror(f) ? errno : 0;
-
-            fclose(f);
-            if (err != 0) { /* a directory, say */
-                fprintf(stderr, "smtpc: cannot read %s: %s\n", o->password_file, strerror(err));
-                return EXIT_IOERR;
-            }
-            fprintf(stderr, "smtpc: %s is empty\n", o->password_file);
-            return EXIT_DATAERR;
-        }
-        fclose(f);
-        n = strcspn(pw, "\r\n");
-        pw[n] = '\0';
-        return 0;
-    }
-    if (env == NULL) {
-        fprintf(stderr, "smtpc: --user needs a password: --password-file FILE or SMTPC_PASSWORD\n");
-        return EXIT_USAGE;
-    }
-    if (strlen(env) >= cap) {
-        fprintf(stderr, "smtpc: SMTPC_PASSWORD is too long\n");
-        return EXIT_DATAERR;
-    }
-    strcpy(pw, env);
-    return 0;
-}
 
 /* This host's name for EHLO: the fully qualified name when the resolver
  * knows one (servers may refuse a bare "myhost"), else the plain name. */
@@ -327,14 +288,60 @@ static const char *envelope_sender(const struct cli_options *o, const struct cli
     return made;
 }
 
+#if SMTPC_WITH_DSN
+static int ascii(const char *s)
+{
+    for (; *s != '\0'; s++) {
+        if ((unsigned char)*s >= 0x80)
+            return 0;
+    }
+    return 1;
+}
+#endif
+
+/* -N, -R and -V as DSN parameters (sent when the server offers DSN). */
+static void set_dsn(const struct cli_options *o, struct smtpc_txn *t, struct smtpc_rcpt *r,
+                    size_t n)
+{
+#if SMTPC_WITH_DSN
+    unsigned notify = 0;
+    size_t i;
+
+    if (o->dsn_notify != NULL) {
+        if (strcasecmp(o->dsn_notify, "never") == 0)
+            notify = SMTPC_DSN_NOTIFY_NEVER;
+        notify |= strcasestr(o->dsn_notify, "success") ? SMTPC_DSN_NOTIFY_SUCCESS : 0;
+        notify |= strcasestr(o->dsn_notify, "failure") ? SMTPC_DSN_NOTIFY_FAILURE : 0;
+        notify |= strcasestr(o->dsn_notify, "delay") ? SMTPC_DSN_NOTIFY_DELAY : 0;
+    }
+    if (o->dsn_return != NULL)
+        t->dsn_ret =
+            strcasecmp(o->dsn_return, "full") == 0 ? SMTPC_DSN_RET_FULL : SMTPC_DSN_RET_HDRS;
+    t->envid = o->dsn_envid;
+    for (i = 0; i < n; i++) {
+        r[i].notify = notify;
+        if ((notify != 0 || t->dsn_ret != 0 || t->envid != NULL) && ascii(r[i].address))
+            r[i].orcpt = r[i].address; /* as sendmail (utf-8 ORCPT, RFC 6533: not yet) */
+    }
+#else
+    (void)t;
+    (void)r;
+    (void)n;
+    if (o->dsn_notify != NULL || o->dsn_return != NULL || o->dsn_envid != NULL)
+        fprintf(stderr, "smtpc: warning: built without DSN; -N, -R and -V are ignored\n");
+#endif
+}
+
 int main(int argc, char **argv)
 {
     static struct smtpc_client client;
     struct smtpc_client_options co;
     struct cli_options o;
+    struct cli_config cfg;
     struct cli_input_options io;
     struct cli_input in;
     struct cli_added_headers add;
+    struct cli_progress progress;
     struct recipients rl = {NULL, 0, NULL, NULL, 0};
     struct smtpc_txn txn;
     struct smtpc_rcpt *rcpts = NULL;
@@ -347,22 +354,41 @@ int main(int argc, char **argv)
     rc = cli_parse(argc, argv, &o);
     if (rc >= 0)
         return rc;
-    rc = cli_finish(&o);
-    if (rc >= 0)
+    status = cli_config_load(&cfg, o.config_file, o.account);
+    if (status != 0)
+        return status;
+    rc = cli_apply_config(&o, &cfg);
+    if (rc < 0)
+        rc = cli_finish(&o);
+    if (rc >= 0) {
+        cli_config_free(&cfg);
         return rc;
+    }
     smtpc_client_options_default(&co);
     co.host = o.host;
     co.port = o.port;
     co.family = o.family;
     default_ehlo_name(hostname, sizeof hostname);
     co.session.ehlo_name = o.ehlo != NULL ? o.ehlo : hostname;
+    memset(&in, 0, sizeof in);
     if (smtpc_check_text(co.session.ehlo_name) != 0 || strchr(co.session.ehlo_name, ' ')) {
         fprintf(stderr, "smtpc: invalid --ehlo name\n");
-        return EXIT_USAGE;
+        status = EXIT_USAGE;
+        goto out;
     }
     if (o.full_name != NULL && smtpc_check_text(o.full_name) != 0) {
         fprintf(stderr, "smtpc: invalid -F name (control characters)\n");
-        return EXIT_USAGE;
+        status = EXIT_USAGE;
+        goto out;
+    }
+
+    if (o.serverinfo) {
+        if (o.verbose)
+            co.session.trace = cli_trace;
+        status = cli_tls_setup(&o, &co);
+        if (status == 0)
+            status = cli_serverinfo(&o, &co);
+        goto out;
     }
 
     /* the message's header block first: -t and --read-envelope-from need it */
@@ -438,7 +464,15 @@ int main(int argc, char **argv)
     }
 
     if (o.user != NULL && strcmp(o.auth, "none") != 0) {
-        status = read_password(&o, password, sizeof password);
+        status = cli_password_get(&cfg, o.password_file, o.host, o.user, password, sizeof password);
+        if (status == 1) {
+            fprintf(stderr,
+                    "smtpc: no password for %s: --password-file FILE, the "
+                    "configuration's password, passwordeval or password_file, "
+                    "SMTPC_PASSWORD, or the keyring\n",
+                    o.user);
+            status = EXIT_USAGE;
+        }
         if (status != 0)
             goto out;
         co.session.username = o.user;
@@ -474,9 +508,10 @@ int main(int argc, char **argv)
         status = EXIT_SOFTWARE;
         goto out;
     }
+    memset(&txn, 0, sizeof txn);
     for (i = 0; i < rl.n; i++)
         rcpts[i].address = rl.v[i];
-    memset(&txn, 0, sizeof txn);
+    set_dsn(&o, &txn, rcpts, rl.n);
     txn.from = sender;
     txn.rcpt = rcpts;
     txn.rcpt_count = rl.n;
@@ -496,9 +531,11 @@ int main(int argc, char **argv)
     if (o.body_type == 8)
         txn.flags |= SMTPC_TXN_8BIT;
 
+    cli_progress_init(&progress, &in, !o.quiet && !o.verbose);
     rc = smtpc_client_init(&client, &co);
     if (rc == 0)
-        rc = smtpc_client_send_mail_stream(&client, &txn, cli_input_read, &in);
+        rc = smtpc_client_send_mail_stream(&client, &txn, cli_progress_read, &progress);
+    cli_progress_end(&progress);
     if (rc == 0) {
         if (txn.rcpt_accepted < txn.rcpt_count)
             report_partial(&txn);
@@ -527,11 +564,29 @@ int main(int argc, char **argv)
             report_partial(&txn);
         status = cli_exit_status(rc, smtpc_client_reply(&client));
     }
+    {
+        struct cli_log_entry e;
+
+        memset(&e, 0, sizeof e);
+        e.account = cfg.account;
+        e.from = sender;
+        e.recipients = rl.v;
+        e.recipient_count = rl.n;
+        e.size = in.known ? in.size : in.sent;
+        e.reply = rc == 0 ? &txn.end_reply : smtpc_client_reply(&client);
+        e.error = rc == 0 ? NULL : smtpc_strerror(rc);
+        e.tls = smtpc_client_tls_detail(&client)[0] != '\0' && rc != SMTPC_ERR_TLS &&
+                rc != SMTPC_ERR_TLS_VERIFY;
+        e.auth = co.session.username != NULL;
+        e.status = status;
+        cli_log(&o, &e);
+    }
 out:
     memset(password, 0, sizeof password);
     free(rcpts);
     free_recipients(&rl);
     cli_input_free(&in);
     cli_tls_free();
+    cli_config_free(&cfg);
     return status;
 }

@@ -8,6 +8,7 @@
 #include <strings.h>
 
 #include "cli.h"
+#include "config.h"
 #include "smtpc/message.h"
 
 #ifndef SMTPC_VERSION
@@ -82,7 +83,12 @@ static const char usage_text_message[] =
     "      --long-lines           send lines over 998 octets (default: refuse)\n"
     "Other:\n"
     "  -v, --verbose              protocol trace on stderr (passwords redacted)\n"
+    "      --quiet                no progress line (shown on a terminal for sends\n"
+    "                             that take more than a second)\n"
+    "  -S, --serverinfo           print the server's greeting, TLS session and\n"
+    "                             capabilities; send nothing\n"
     "  -X, --logfile FILE         one line per message appended to FILE\n"
+    "      --syslog[=FACILITY]    the same line to syslog (default LOG_MAIL)\n"
     "  -h, --help                 this help\n"
     "  -V, --version              version\n"
     "sendmail's options without meaning for smtpc (there is no local queue):\n"
@@ -94,9 +100,9 @@ static const char usage_text_message[] =
     "Exit status (sysexits.h): 0 sent, 64 usage, 65 bad message or address,\n"
     "68 host unknown, 69 refused permanently, 74 I/O error, 75 temporary\n"
     "failure, 76 protocol or TLS error, 77 authentication refused by the server,\n"
-    "78 smtpc's own rule stopped it (no AUTH offered, no allowed mechanism, a\n"
-    "password that would cross in clear); a certificate that does not verify\n"
-    "gives 69.\n";
+    "78 a configuration error, or smtpc's own rule stopped it (no AUTH offered,\n"
+    "no allowed mechanism, a password that would cross in clear); a certificate\n"
+    "that does not verify gives 69.\n";
 
 enum {
     OPT_EHLO = 256,
@@ -122,6 +128,8 @@ enum {
     OPT_DSN_ENVID,
     OPT_HELP,
     OPT_VERSION,
+    OPT_SYSLOG,
+    OPT_QUIET,
 };
 
 static const struct option long_options[] = {
@@ -157,6 +165,9 @@ static const struct option long_options[] = {
     {"dsn-return", required_argument, NULL, 'R'},
     {"dsn-envid", required_argument, NULL, OPT_DSN_ENVID},
     {"logfile", required_argument, NULL, 'X'},
+    {"serverinfo", no_argument, NULL, 'S'},
+    {"quiet", no_argument, NULL, OPT_QUIET},
+    {"syslog", optional_argument, NULL, OPT_SYSLOG},
     {"verbose", no_argument, NULL, 'v'},
     {"help", no_argument, NULL, OPT_HELP},
     {"version", no_argument, NULL, OPT_VERSION},
@@ -342,8 +353,8 @@ int cli_parse(int argc, char **argv, struct cli_options *o)
     o->sendmail_mode = invoked_as_sendmail(argv[0]);
     /* sendmail's letters and smtpc's: as "sendmail", -V is the DSN envelope
      * id and -h the hop count; otherwise version and help */
-    shorts = o->sendmail_mode ? ":s:46f:r:u:vh:V:tiF:B:N:R:o:b:C:a:nUGmA:L:O:e:q::X:"
-                              : ":s:46f:r:u:vhVtiF:B:N:R:o:b:C:a:nUGmA:L:O:e:q::X:";
+    shorts = o->sendmail_mode ? ":s:46f:r:u:vh:V:StiF:B:N:R:o:b:C:a:nUGmA:L:O:e:q::X:"
+                              : ":s:46f:r:u:vhVStiF:B:N:R:o:b:C:a:nUGmA:L:O:e:q::X:";
     opterr = 0;
     while ((c = getopt_long(argc, argv, shorts, long_options, NULL)) != -1) {
         switch (c) {
@@ -400,6 +411,15 @@ int cli_parse(int argc, char **argv, struct cli_options *o)
             break;
         case 'X':
             o->logfile = optarg;
+            break;
+        case 'S':
+            o->serverinfo = 1;
+            break;
+        case OPT_QUIET:
+            o->quiet = 1;
+            break;
+        case OPT_SYSLOG:
+            o->syslog = optarg != NULL ? optarg : "on";
             break;
         case 'b':
             if (strcmp(optarg, "m") != 0)
@@ -539,7 +559,7 @@ int cli_parse(int argc, char **argv, struct cli_options *o)
             return usage_error("unknown option", offending(argv, 0, short_name));
         }
     }
-    if (optind >= argc && !o->read_recipients)
+    if (optind >= argc && !o->read_recipients && !o->serverinfo)
         return usage_error("no recipient given (name one, or -t to take them from the message)",
                            NULL);
     o->recipients = argv + optind;
@@ -547,16 +567,92 @@ int cli_parse(int argc, char **argv, struct cli_options *o)
     return -1;
 }
 
+/* A set_*_header value as CLI_SET_*. */
+static int set_mode(const struct cli_config *c, enum cli_key k)
+{
+    const char *v = cli_config_get(c, k);
+
+    if (v == NULL || strcmp(v, "auto") == 0)
+        return CLI_SET_AUTO;
+    return strcmp(v, "off") == 0 ? CLI_SET_OFF : CLI_SET_ON;
+}
+
+/* What the configuration says, where the command line said nothing. */
+int cli_apply_config(struct cli_options *o, const struct cli_config *c)
+{
+    const char *v;
+
+#define GET(key) cli_config_get(c, CLI_KEY_##key)
+#define FILL(field, key)                                                                           \
+    do {                                                                                           \
+        if (o->field == NULL)                                                                      \
+            o->field = GET(key);                                                                   \
+    } while (0)
+    if (o->host[0] == '\0' && GET(HOST) != NULL &&
+        copy(o->host, sizeof o->host, GET(HOST), strlen(GET(HOST))) != 0)
+        return usage_error("host name too long", NULL);
+    if (o->port[0] == '\0' && GET(PORT) != NULL &&
+        copy(o->port, sizeof o->port, GET(PORT), strlen(GET(PORT))) != 0)
+        return usage_error("port too long", NULL);
+    o->config_from = GET(FROM);
+    if (o->config_from != NULL && !cli_config_on(c, CLI_KEY_ALLOW_FROM_OVERRIDE, 1))
+        o->from = NULL; /* allow_from_override off: the account's sender only */
+    v = GET(AUTH);
+    if (o->auth == NULL && v != NULL)
+        o->auth = strcmp(v, "on") == 0 ? "auto" : strcmp(v, "off") == 0 ? "none" : v;
+    FILL(user, USER);
+    v = GET(TLS);
+    if (o->tls == NULL && v != NULL) /* msmtp: tls on is STARTTLS unless tls_starttls off */
+        o->tls = strcmp(v, "off") == 0                       ? "none"
+                 : cli_config_on(c, CLI_KEY_TLS_STARTTLS, 1) ? "starttls"
+                                                             : "implicit";
+    v = GET(TLS_TRUST_FILE);
+    if (o->cacert == NULL && o->capath == NULL && v != NULL && strcmp(v, "system") != 0)
+        o->cacert = v;
+    if (!cli_config_on(c, CLI_KEY_TLS_CERTCHECK, 1))
+        o->tls_no_verify = 1;
+    FILL(cert, TLS_CERT_FILE);
+    FILL(key, TLS_KEY_FILE);
+    FILL(ehlo, DOMAIN);
+    v = GET(TIMEOUT);
+    if (o->timeout_s == 0 && v != NULL && strcmp(v, "off") != 0)
+        o->timeout_s = (unsigned)strtoul(v, NULL, 10);
+    FILL(aliases, ALIASES);
+    FILL(logfile, LOGFILE);
+    FILL(logfile_time_format, LOGFILE_TIME_FORMAT);
+    FILL(syslog, SYSLOG);
+    FILL(qualify_domain, QUALIFY_DOMAIN);
+    FILL(tls_backend, TLS_BACKEND);
+    v = GET(DSN_NOTIFY);
+    if (o->dsn_notify == NULL && v != NULL && strcmp(v, "off") != 0)
+        o->dsn_notify = v;
+    v = GET(DSN_RETURN);
+    if (o->dsn_return == NULL && v != NULL && strcmp(v, "off") != 0)
+        o->dsn_return = strcmp(v, "headers") == 0 ? "hdrs" : v;
+    o->set_from = set_mode(c, CLI_KEY_SET_FROM_HEADER);
+    o->set_date = set_mode(c, CLI_KEY_SET_DATE_HEADER);
+    o->set_msgid = set_mode(c, CLI_KEY_SET_MSGID_HEADER);
+    o->keep_bcc = !cli_config_on(c, CLI_KEY_REMOVE_BCC_HEADERS, 1);
+    o->undisclosed = cli_config_on(c, CLI_KEY_UNDISCLOSED_RECIPIENTS, 0);
+    if (cli_config_on(c, CLI_KEY_ALLOW_PLAINTEXT_AUTH, 0))
+        o->allow_plaintext_auth = 1;
+    if (cli_config_on(c, CLI_KEY_AUTH_OPTIONAL, 0))
+        o->auth_optional = 1;
+#undef FILL
+#undef GET
+    return -1;
+}
+
 int cli_finish(struct cli_options *o)
 {
     if (o->host[0] == '\0')
         strcpy(o->host, "localhost");
-    if (o->port[0] == '\0')
-        strcpy(o->port, "25");
     if (o->auth == NULL)
         o->auth = "auto";
     if (o->tls == NULL)
         o->tls = "auto";
+    if (o->port[0] == '\0') /* as msmtp: 465 for TLS from the start, else 25 */
+        strcpy(o->port, strcmp(o->tls, "implicit") == 0 ? "465" : "25");
     if (o->subject != NULL && o->message_file != NULL)
         return usage_error("--subject and --message exclude each other", NULL);
     if (o->subject != NULL && o->read_recipients)
@@ -569,6 +665,16 @@ int cli_finish(struct cli_options *o)
         return usage_error("--password-file needs --user", NULL);
     if (o->key != NULL && o->cert == NULL)
         return usage_error("--key needs --cert", NULL);
+    if (o->tls_backend != NULL) {
+        size_t i;
+
+        for (i = 0; cli_tls_backends[i] != NULL; i++) {
+            if (strcmp(o->tls_backend, cli_tls_backends[i]) == 0)
+                break;
+        }
+        if (cli_tls_backends[i] == NULL)
+            return usage_error("tls_backend: not built with this backend", o->tls_backend);
+    }
     if (cli_tls_backends[0] == NULL && needs_tls(o) != NULL)
         return without_tls(needs_tls(o), strcmp(needs_tls(o), "--tls") == 0 ? o->tls : NULL);
     return -1;

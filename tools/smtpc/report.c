@@ -61,21 +61,26 @@ int cli_exit_status(int err, const struct smtpc_reply *reply)
 
 /* Control bytes (and DEL) from a hostile server must not reach the
  * terminal: they are shown as '?'. Lines of a reply are joined by " / ". */
-void cli_print_safe(const char *prefix, const char *text, size_t len)
+void cli_print_safe_to(FILE *f, const char *prefix, const char *text, size_t len)
 {
     size_t i;
 
-    fputs(prefix, stderr);
+    fputs(prefix, f);
     for (i = 0; i < len; i++) {
         unsigned char c = (unsigned char)text[i];
 
         if (c == '\n')
-            fputs(" / ", stderr);
+            fputs(" / ", f);
         else if (c < 0x20 || c == 0x7f)
-            fputc('?', stderr);
+            fputc('?', f);
         else
-            fputc(c, stderr);
+            fputc(c, f);
     }
+}
+
+void cli_print_safe(const char *prefix, const char *text, size_t len)
+{
+    cli_print_safe_to(stderr, prefix, text, len);
 }
 
 void cli_report(const char *what, int err, const char *step, const char *detail,
