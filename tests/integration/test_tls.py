@@ -209,6 +209,24 @@ class T1Works(TlsTest):
                     for secret in SECRETS:
                         self.assertNotIn(secret, p.err)
 
+    def test_serverinfo_shows_the_tls_session(self):
+        # --serverinfo: the capabilities of the EHLO over TLS, the session
+        # with the server's certificate; no AUTH, no mail
+        for b in self.each_backend():
+            srv = self.tls_server()
+            p = self.smtpc(srv, b, "--serverinfo", "--cacert", cert("ca.pem"), user=True)
+            self.assertExit(p, harness.EX_OK)
+            out = p.stdout.decode()
+            self.assertTrue(out.startswith("SMTP server at localhost, port %d:\n" % srv.port), out)
+            session = out.split("TLS:\n", 1)[1].split("\n", 1)[0]
+            self.assertRegex(session, r"^    TLSv1\.[23] ")
+            self.assertIn("CN=localhost", session)
+            self.assertIn("\nCapabilities:\n", out)
+            self.assertIn("\n    AUTH PLAIN LOGIN\n", out)
+            self.assertEqual(self.split_wire(srv), (EHLO + STARTTLS, EHLO + QUIT))
+            for secret in SECRETS:
+                self.assertNotIn(secret, out + p.err)
+
     def test_opportunistic_without_starttls_loads_nothing(self):
         # the trust store and the certificate load at the handshake: with no
         # STARTTLS offered there is none, so files that do not exist go unread
