@@ -140,7 +140,8 @@ def cli_plain_ipv6():
 @test
 def cli_auth_plain_ipv4():
     pw = os.path.join(workdir, "password")
-    with open(pw, "w") as f:
+    # a password file must be closed to group and others, or smtpc refuses it
+    with open(os.open(pw, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w") as f:
         f.write(env["POSTFIX_PASS"] + "\n")
     cli_send("127.0.0.1", env["POSTFIX_SUBMIT_PORT"], "cli-auth-plain",
              ("--user", env["POSTFIX_USER"], "--password-file", pw, "--auth", "plain",
