@@ -28,50 +28,49 @@ static char *trim(char *s)
 int cli_aliases_lookup(const char *path, const char *name, char **list)
 {
     FILE *f = fopen(path, "r");
-    char line[4096], *fallback = NULL;
+    char line[4096], *found = NULL, *fallback = NULL;
     unsigned lineno = 0;
+    int rc = 0;
 
     *list = NULL;
     if (f == NULL) {
         fprintf(stderr, "smtpc: cannot open the aliases file %s: %s\n", path, strerror(errno));
         return EXIT_CONFIG;
     }
-    while (fgets(line, sizeof line, f) != NULL) {
-        char *colon, *key;
+    while (found == NULL && rc == 0 && fgets(line, sizeof line, f) != NULL) {
+        int whole = strchr(line, '\n') != NULL || feof(f);
+        char *colon, *key = trim(line);
 
         lineno++;
-        if (strchr(line, '\n') == NULL && !feof(f)) {
+        if (!whole) {
             fprintf(stderr, "smtpc: %s:%u: line too long\n", path, lineno);
-            break;
-        }
-        key = trim(line);
-        if (key[0] == '#' || key[0] == '\0')
+            rc = EXIT_CONFIG;
+        } else if (key[0] == '#' || key[0] == '\0') {
             continue;
-        colon = strchr(key, ':');
-        if (colon == NULL) {
+        } else if ((colon = strchr(key, ':')) == NULL) {
             fprintf(stderr, "smtpc: %s:%u: no ':' after the alias name\n", path, lineno);
-            break;
+            rc = EXIT_CONFIG;
+        } else {
+            *colon = '\0';
+            key = trim(key);
+            if (strcasecmp(key, name) == 0)
+                found = strdup(trim(colon + 1));
+            else if (strcasecmp(key, "default") == 0 && fallback == NULL)
+                fallback = strdup(trim(colon + 1));
         }
-        *colon = '\0';
-        key = trim(key);
-        if (strcasecmp(key, name) == 0) {
-            *list = strdup(trim(colon + 1));
-            break;
-        }
-        if (strcasecmp(key, "default") == 0 && fallback == NULL)
-            fallback = strdup(trim(colon + 1));
     }
-    if (*list == NULL && !ferror(f) && (feof(f))) {
-        *list = fallback;
-        fallback = NULL;
-    } else if (*list == NULL) { /* a bad line, or a read error */
-        if (ferror(f))
-            fprintf(stderr, "smtpc: cannot read the aliases file %s: %s\n", path, strerror(errno));
-        free(fallback);
-        fclose(f);
-        return EXIT_CONFIG;
+    if (rc == 0 && found == NULL && ferror(f)) {
+        fprintf(stderr, "smtpc: cannot read the aliases file %s: %s\n", path, strerror(errno));
+        rc = EXIT_CONFIG;
     }
-    free(fallback);
     fclose(f);
-    return 0;
+    if (rc == 0) { /* the name's entry, else the default one */
+        *list = found != NULL ? found : fallback;
+        if (found != NULL)
+            free(fallback);
+    } else {
+        free(found);
+        free(fallback);
+    }
+    return rc;
 }

@@ -60,8 +60,8 @@ struct cli_options {
     int read_envelope_from;            /* --read-envelope-from */
     const char *full_name;             /* -F */
     int body_type;                     /* -B: 0 not given, 7 (7BIT) or 8 (8BITMIME) */
-    const char *dsn_notify;            /* -N */
-    const char *dsn_return;            /* -R */
+    unsigned dsn_notify;               /* -N: SMTPC_DSN_NOTIFY_*; 0: not asked */
+    int dsn_return;                    /* -R: SMTPC_DSN_RET_*; 0: not asked */
     const char *dsn_envid;             /* -V (sendmail mode), --dsn-envid */
     int no_aliases;                    /* -n */
     const char *aliases;               /* the aliases file */
@@ -103,6 +103,7 @@ struct cli_input_options {
                             needed by cli_input_prepare only */
     size_t prepend_len;
     int read_recipients; /* -t: collect To, Cc and Bcc */
+    int read_from;       /* --read-envelope-from: the first address of From: */
     int remove_bcc;      /* drop Bcc fields */
     int set_from;        /* CLI_SET_* */
     int undisclosed;     /* -t without To or Cc: add "To: undisclosed-recipients:;" */
@@ -117,7 +118,7 @@ struct cli_input {
     /* out of cli_input_open */
     char **recipients; /* -t: the addresses in To, Cc and Bcc */
     size_t recipient_count;
-    char *header_from; /* the first address in From:, or NULL */
+    char *header_from; /* read_from: the first address in From:, or NULL */
     int has_from, has_date, has_msgid, has_to;
     /* out of cli_input_prepare */
     int known;               /* the size is exact: the whole input was measured */
@@ -202,6 +203,12 @@ int cli_exit_status(int err, const struct smtpc_reply *reply);
  * <reply>" on stderr, as one line; detail may be NULL or "". */
 void cli_report(const char *what, int err, const char *step, const char *detail,
                 const struct smtpc_reply *reply);
+
+/* cli_report for a client's failure: its step ("connect to HOST port
+ * PORT" for the connection), `detail`, or when NULL the TLS layer's or the
+ * socket's reason, and the server's reply. */
+void cli_report_failure(const char *what, const struct cli_options *o, const struct smtpc_client *c,
+                        int err, const char *detail);
 
 /* The TLS backends this build has, in order of preference, NULL-ended. */
 extern const char *const cli_tls_backends[];

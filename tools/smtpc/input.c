@@ -137,15 +137,16 @@ static int keep_field(struct cli_input *in, const struct cli_input_options *o, c
     if (to)
         in->has_to = 1;
     if (name_is(p, name_len, "From")) {
-        char *value = field_value(p, n, name_len);
-
         in->has_from = 1;
-        if (value == NULL)
-            return -1;
-        if (in->header_from == NULL &&
-            cli_address_list(value, strlen(value), first_address, &in->header_from) != 0)
-            in->bad_field = "From";
-        free(value);
+        if (o->read_from && in->header_from == NULL) { /* the sender, for the envelope */
+            char *value = field_value(p, n, name_len);
+
+            if (value == NULL)
+                return -1;
+            if (cli_address_list(value, strlen(value), first_address, &in->header_from) != 0)
+                in->bad_field = "From";
+            free(value);
+        }
         if (o->set_from == CLI_SET_ON)
             return 0;
     }

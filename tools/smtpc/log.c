@@ -18,48 +18,18 @@
 
 #include "cli.h"
 
-struct line {
-    char *p;
-    size_t len, cap;
-};
-
-static void put(struct line *l, const char *s, size_t n)
-{
-    if (l->len + n + 1 > l->cap) {
-        size_t cap = (l->len + n + 1) * 2;
-        char *p = realloc(l->p, cap);
-
-        if (p == NULL)
-            return;
-        l->p = p;
-        l->cap = cap;
-    }
-    memcpy(l->p + l->len, s, n);
-    l->len += n;
-    l->p[l->len] = '\0';
-}
-
-static void puts_(struct line *l, const char *s)
-{
-    put(l, s, strlen(s));
-}
-
 /* A value with control bytes as '?' and a quote escaped. */
-static void put_clean(struct line *l, const char *s, size_t n)
+static void put_clean(FILE *l, const char *s)
 {
-    size_t i;
-
-    for (i = 0; i < n; i++) {
-        char c = s[i];
-
-        if (c == '\n')
-            puts_(l, " / ");
-        else if ((unsigned char)c < 0x20 || c == 0x7f)
-            puts_(l, "?");
-        else if (c == '\'')
-            puts_(l, "\\'");
+    for (; *s != '\0'; s++) {
+        if (*s == '\n')
+            fputs(" / ", l);
+        else if ((unsigned char)*s < 0x20 || *s == 0x7f)
+            fputc('?', l);
+        else if (*s == '\'')
+            fputs("\\'", l);
         else
-            put(l, &c, 1);
+            fputc(*s, l);
     }
 }
 
@@ -112,51 +82,51 @@ static int facility_of(const char *name)
 
 void cli_log(const struct cli_options *o, const struct cli_log_entry *e)
 {
-    struct line l = {NULL, 0, 0};
-    char num[32];
-    size_t i;
+    char *text = NULL;
+    size_t len = 0, i;
+    FILE *l;
 
     if (o->logfile == NULL && (o->syslog == NULL || strcmp(o->syslog, "off") == 0))
         return;
-    puts_(&l, "host=");
-    put_clean(&l, o->host, strlen(o->host));
-    puts_(&l, e->tls ? " tls=on" : " tls=off");
-    puts_(&l, e->auth ? " auth=on" : " auth=off");
+    l = open_memstream(&text, &len);
+    if (l == NULL)
+        return;
+    fputs("host=", l);
+    put_clean(l, o->host);
+    fputs(e->tls ? " tls=on" : " tls=off", l);
+    fputs(e->auth ? " auth=on" : " auth=off", l);
     if (e->auth && o->user != NULL) {
-        puts_(&l, " user=");
-        put_clean(&l, o->user, strlen(o->user));
+        fputs(" user=", l);
+        put_clean(l, o->user);
     }
     if (e->account != NULL && e->account[0] != '\0') {
-        puts_(&l, " account=");
-        put_clean(&l, e->account, strlen(e->account));
+        fputs(" account=", l);
+        put_clean(l, e->account);
     }
-    puts_(&l, " from=");
-    put_clean(&l, e->from, strlen(e->from));
-    puts_(&l, " recipients=");
+    fputs(" from=", l);
+    put_clean(l, e->from);
+    fputs(" recipients=", l);
     for (i = 0; i < e->recipient_count; i++) {
         if (i > 0)
-            puts_(&l, ",");
-        put_clean(&l, e->recipients[i], strlen(e->recipients[i]));
+            fputc(',', l);
+        put_clean(l, e->recipients[i]);
     }
-    snprintf(num, sizeof num, " mailsize=%llu", e->size);
-    puts_(&l, num);
+    fprintf(l, " mailsize=%llu", e->size);
     if (e->reply != NULL && e->reply->code != 0) {
-        snprintf(num, sizeof num, " smtpstatus=%d", e->reply->code);
-        puts_(&l, num);
-        snprintf(num, sizeof num, " smtpmsg='%d ", e->reply->code);
-        puts_(&l, num);
-        put_clean(&l, e->reply->text, strlen(e->reply->text));
-        puts_(&l, "'");
+        fprintf(l, " smtpstatus=%d smtpmsg='%d ", e->reply->code, e->reply->code);
+        put_clean(l, e->reply->text);
+        fputc('\'', l);
     }
     if (e->error != NULL) {
-        puts_(&l, " errormsg='");
-        put_clean(&l, e->error, strlen(e->error));
-        puts_(&l, "'");
+        fputs(" errormsg='", l);
+        put_clean(l, e->error);
+        fputc('\'', l);
     }
-    puts_(&l, " exitcode=");
-    puts_(&l, exit_name(e->status));
-    if (l.p == NULL)
+    fprintf(l, " exitcode=%s", exit_name(e->status));
+    if (fclose(l) != 0 || text == NULL) {
+        free(text);
         return;
+    }
 
     if (o->logfile != NULL) {
         int out = strcmp(o->logfile, "-") == 0;
@@ -172,15 +142,15 @@ void cli_log(const struct cli_options *o, const struct cli_log_entry *e)
         if (f == NULL) {
             perror("smtpc: cannot open the log file");
         } else {
-            fprintf(f, "%s%s%s\n", stamp, stamp[0] ? " " : "", l.p);
+            fprintf(f, "%s%s%s\n", stamp, stamp[0] ? " " : "", text);
             if (!out)
                 fclose(f);
         }
     }
     if (o->syslog != NULL && strcmp(o->syslog, "off") != 0) {
         openlog("smtpc", LOG_PID, facility_of(o->syslog));
-        syslog(e->status == EXIT_SENT ? LOG_INFO : LOG_ERR, "%s", l.p);
+        syslog(e->status == EXIT_SENT ? LOG_INFO : LOG_ERR, "%s", text);
         closelog();
     }
-    free(l.p);
+    free(text);
 }

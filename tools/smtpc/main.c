@@ -6,13 +6,12 @@
  * runs the blocking client once with the body streamed from its input, and
  * turns the outcome into one line and a sysexits status.
  */
-#define _GNU_SOURCE /* strcasestr */
+#define _POSIX_C_SOURCE 200809L
 #include <errno.h>
 #include <netdb.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <pwd.h>
 #include <time.h>
 #include <unistd.h>
@@ -304,30 +303,20 @@ static void set_dsn(const struct cli_options *o, struct smtpc_txn *t, struct smt
                     size_t n)
 {
 #if SMTPC_WITH_DSN
-    unsigned notify = 0;
     size_t i;
 
-    if (o->dsn_notify != NULL) {
-        if (strcasecmp(o->dsn_notify, "never") == 0)
-            notify = SMTPC_DSN_NOTIFY_NEVER;
-        notify |= strcasestr(o->dsn_notify, "success") ? SMTPC_DSN_NOTIFY_SUCCESS : 0;
-        notify |= strcasestr(o->dsn_notify, "failure") ? SMTPC_DSN_NOTIFY_FAILURE : 0;
-        notify |= strcasestr(o->dsn_notify, "delay") ? SMTPC_DSN_NOTIFY_DELAY : 0;
-    }
-    if (o->dsn_return != NULL)
-        t->dsn_ret =
-            strcasecmp(o->dsn_return, "full") == 0 ? SMTPC_DSN_RET_FULL : SMTPC_DSN_RET_HDRS;
+    t->dsn_ret = o->dsn_return;
     t->envid = o->dsn_envid;
     for (i = 0; i < n; i++) {
-        r[i].notify = notify;
-        if ((notify != 0 || t->dsn_ret != 0 || t->envid != NULL) && ascii(r[i].address))
+        r[i].notify = o->dsn_notify;
+        if ((o->dsn_notify != 0 || t->dsn_ret != 0 || t->envid != NULL) && ascii(r[i].address))
             r[i].orcpt = r[i].address; /* as sendmail (utf-8 ORCPT, RFC 6533: not yet) */
     }
 #else
     (void)t;
     (void)r;
     (void)n;
-    if (o->dsn_notify != NULL || o->dsn_return != NULL || o->dsn_envid != NULL)
+    if (o->dsn_notify != 0 || o->dsn_return != 0 || o->dsn_envid != NULL)
         fprintf(stderr, "smtpc: warning: built without DSN; -N, -R and -V are ignored\n");
 #endif
 }
@@ -396,6 +385,7 @@ int main(int argc, char **argv)
     io.path = o.subject != NULL ? o.body_file : o.message_file;
     io.parse_headers = o.subject == NULL;
     io.read_recipients = o.read_recipients;
+    io.read_from = o.read_envelope_from;
     io.remove_bcc = !o.keep_bcc;
     io.set_from = o.set_from;
     io.undisclosed = o.undisclosed;
@@ -541,17 +531,9 @@ int main(int argc, char **argv)
             report_partial(&txn);
         status = EXIT_SENT;
     } else {
-        const char *step = smtpc_client_step(&client);
-        char where[400], sizes[96];
-        const char *detail =
-            rc == SMTPC_ERR_TLS || rc == SMTPC_ERR_TLS_VERIFY || rc == SMTPC_ERR_TLS_SETUP
-                ? smtpc_client_tls_detail(&client)
-                : smtpc_client_connect_detail(&client);
+        const char *detail = NULL;
+        char sizes[96];
 
-        if (strcmp(step, "connect") == 0) {
-            snprintf(where, sizeof where, "connect to %s port %s", o.host, o.port);
-            step = where;
-        }
         if (rc == SMTPC_ERR_MESSAGE_TOO_BIG) { /* both sizes, as RFC 1870 counts them */
             snprintf(sizes, sizeof sizes, "%llu octets; the server takes at most %lu", txn.size,
                      smtpc_client_session(&client)->caps.size_max);
@@ -559,7 +541,7 @@ int main(int argc, char **argv)
         }
         if (rc == SMTPC_ERR_BODY_SOURCE && in.read_errno != 0)
             detail = strerror(in.read_errno);
-        cli_report("sending", rc, step, detail, smtpc_client_reply(&client));
+        cli_report_failure("sending", &o, &client, rc, detail);
         if (rc == SMTPC_ERR_REFUSED_RCPT && txn.rcpt_accepted > 0)
             report_partial(&txn);
         status = cli_exit_status(rc, smtpc_client_reply(&client));

@@ -317,21 +317,42 @@ static int invoked_as_sendmail(const char *argv0)
     return base != NULL && strcmp(base, "sendmail") == 0;
 }
 
-/* -N: "never", or a list of success, failure and delay. */
-static int valid_notify(const char *v)
+/* -N: "never", or a comma list of success, failure and delay, as
+ * SMTPC_DSN_NOTIFY_* bits (0 for anything else). */
+static unsigned notify_bits(const char *v)
 {
-    char copy[64], *word, *save = NULL;
+    static const struct {
+        const char *word;
+        unsigned bit;
+    } words[] = {
+        {"success", SMTPC_DSN_NOTIFY_SUCCESS},
+        {"failure", SMTPC_DSN_NOTIFY_FAILURE},
+        {"delay", SMTPC_DSN_NOTIFY_DELAY},
+    };
+    unsigned bits = 0;
 
     if (strcasecmp(v, "never") == 0)
-        return 1;
-    if (strlen(v) >= sizeof copy || v[0] == '\0')
-        return 0;
-    strcpy(copy, v);
-    for (word = strtok_r(copy, ",", &save); word != NULL; word = strtok_r(NULL, ",", &save)) {
-        if (strcasecmp(word, "success") && strcasecmp(word, "failure") && strcasecmp(word, "delay"))
-            return 0;
+        return SMTPC_DSN_NOTIFY_NEVER;
+    for (;;) {
+        size_t n = strcspn(v, ","), i;
+
+        for (i = 0; i < sizeof words / sizeof words[0]; i++) {
+            if (n == strlen(words[i].word) && strncasecmp(v, words[i].word, n) == 0)
+                break;
+        }
+        if (i == sizeof words / sizeof words[0])
+            return 0; /* an unknown word, or an empty one (",,", a comma at either end) */
+        bits |= words[i].bit;
+        if (v[n] == '\0')
+            return bits;
+        v += n + 1;
     }
-    return v[strlen(v) - 1] != ',' && strstr(v, ",,") == NULL && v[0] != ',';
+}
+
+/* -R, dsn_return: full, or hdrs (the configuration's "headers"). */
+static int ret_value(const char *v)
+{
+    return strcasecmp(v, "full") == 0 ? SMTPC_DSN_RET_FULL : SMTPC_DSN_RET_HDRS;
 }
 
 /* sendmail's -b modes: only -bm (deliver a message, the default) means
@@ -384,15 +405,15 @@ int cli_parse(int argc, char **argv, struct cli_options *o)
                 return usage_error("-B takes 7BIT or 8BITMIME", optarg);
             break;
         case 'N':
-            if (!valid_notify(optarg))
+            o->dsn_notify = notify_bits(optarg);
+            if (o->dsn_notify == 0)
                 return usage_error("-N takes never, or a list of success, failure and delay",
                                    optarg);
-            o->dsn_notify = optarg;
             break;
         case 'R':
             if (strcasecmp(optarg, "full") && strcasecmp(optarg, "hdrs"))
                 return usage_error("-R takes full or hdrs", optarg);
-            o->dsn_return = optarg;
+            o->dsn_return = ret_value(optarg);
             break;
         case OPT_DSN_ENVID:
             o->dsn_envid = optarg;
@@ -624,11 +645,11 @@ int cli_apply_config(struct cli_options *o, const struct cli_config *c)
     FILL(qualify_domain, QUALIFY_DOMAIN);
     FILL(tls_backend, TLS_BACKEND);
     v = GET(DSN_NOTIFY);
-    if (o->dsn_notify == NULL && v != NULL && strcmp(v, "off") != 0)
-        o->dsn_notify = v;
+    if (o->dsn_notify == 0 && v != NULL && strcmp(v, "off") != 0)
+        o->dsn_notify = notify_bits(v); /* checked as the file was read */
     v = GET(DSN_RETURN);
-    if (o->dsn_return == NULL && v != NULL && strcmp(v, "off") != 0)
-        o->dsn_return = strcmp(v, "headers") == 0 ? "hdrs" : v;
+    if (o->dsn_return == 0 && v != NULL && strcmp(v, "off") != 0)
+        o->dsn_return = ret_value(v);
     o->set_from = set_mode(c, CLI_KEY_SET_FROM_HEADER);
     o->set_date = set_mode(c, CLI_KEY_SET_DATE_HEADER);
     o->set_msgid = set_mode(c, CLI_KEY_SET_MSGID_HEADER);

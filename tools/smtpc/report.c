@@ -106,6 +106,23 @@ void cli_report(const char *what, int err, const char *step, const char *detail,
     fputc('\n', stderr);
 }
 
+void cli_report_failure(const char *what, const struct cli_options *o, const struct smtpc_client *c,
+                        int err, const char *detail)
+{
+    const char *step = smtpc_client_step(c);
+    char where[400];
+
+    if (strcmp(step, "connect") == 0) {
+        snprintf(where, sizeof where, "connect to %s port %s", o->host, o->port);
+        step = where;
+    }
+    if (detail == NULL) /* the TLS layer's words for a TLS failure, else the socket's */
+        detail = err == SMTPC_ERR_TLS || err == SMTPC_ERR_TLS_VERIFY || err == SMTPC_ERR_TLS_SETUP
+                     ? smtpc_client_tls_detail(c)
+                     : smtpc_client_connect_detail(c);
+    cli_report(what, err, step, detail, smtpc_client_reply(c));
+}
+
 void cli_trace(void *ctx, int direction, const char *line, size_t len)
 {
     (void)ctx;

@@ -88,11 +88,7 @@ int cli_serverinfo(const struct cli_options *o, struct smtpc_client_options *co)
     if (rc == 0)
         rc = smtpc_client_open(&client);
     if (rc != 0) {
-        cli_report("--serverinfo", rc, smtpc_client_step(&client),
-                   rc == SMTPC_ERR_TLS || rc == SMTPC_ERR_TLS_VERIFY
-                       ? smtpc_client_tls_detail(&client)
-                       : smtpc_client_connect_detail(&client),
-                   smtpc_client_reply(&client));
+        cli_report_failure("--serverinfo", o, &client, rc, NULL);
         return cli_exit_status(rc, smtpc_client_reply(&client));
     }
     tls = smtpc_client_tls_detail(&client);
